@@ -1,0 +1,3 @@
+"""archivekg converter: archive exports -> document model -> RDF -> published dataset."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,125 @@
+"""``archivekg build``: convert every document in parallel, check, publish atomically."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .authority import Authority, load_authority
+from .namespaces import PREFIXES
+from .pipeline import DocResult, WorkerConfig, convert_file, init_worker
+from .publish import OutputDir, Release, collect_sources, write_release
+from .uris import Minter
+
+__all__ = ["BuildOutcome", "run_build", "build_times"]
+
+
+@dataclass
+class BuildOutcome:
+    results: list[DocResult]
+    failed: list[DocResult]
+    duplicates: list[str] = field(default_factory=list)
+    release: Release | None = None
+    published: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for r in self.results for w in r.warnings]
+
+
+def build_times() -> tuple[str, str | None]:
+    """(wall-clock build time, time written into the graph).
+
+    The graph records a time only when SOURCE_DATE_EPOCH is set (reproducible
+    builds), so that the same input gives byte-identical dumps.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    if epoch and epoch.strip().isdigit():
+        fixed = datetime.fromtimestamp(int(epoch), timezone.utc).isoformat().replace("+00:00", "Z")
+        return fixed, fixed
+    return now, None
+
+
+def _duplicates(results: list[DocResult]) -> list[str]:
+    by_id: dict[str, list[DocResult]] = {}
+    for r in results:
+        if r.ok and r.identifier:
+            by_id.setdefault(r.identifier, []).append(r)
+    out = []
+    for ident, rs in sorted(by_id.items()):
+        if len(rs) > 1:
+            files = ", ".join(r.relpath for r in rs)
+            out.append(f"document {ident} comes from more than one file ({files}); remove the duplicates")
+            for r in rs:
+                r.errors.append(f"{r.relpath}: duplicate of document {ident} ({files})")
+    return out
+
+
+def run_build(
+    sources: list[Path],
+    out: Path,
+    *,
+    base_uri: str,
+    authority_dir: Path | None,
+    jobs: int | None = None,
+    keep_going: bool = False,
+    progress_bar: bool | None = None,
+    status: Callable[[str], None] = lambda _m: None,
+) -> BuildOutcome:
+    started = time.monotonic()
+    minter = Minter(base_uri)
+    authority: Authority = load_authority(authority_dir)
+    files = collect_sources(sources)
+    output = OutputDir(out)
+    output.check()
+    build_time, graph_time = build_times()
+    with output.staging() as stage, tempfile.TemporaryDirectory(dir=stage.parent, prefix=".parts-") as parts_dir:
+        parts = Path(parts_dir)
+        cfg = WorkerConfig(authority, minter.base, str(parts), {**PREFIXES, **minter.prefixes()}, graph_time)
+        jobs_list = [(i, str(f), rel) for i, (f, rel) in enumerate(files)]
+        results: list[DocResult] = []
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(jobs_list) or 1))
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(jobs_list), unit="doc", desc="converting", file=sys.stderr,
+                   disable=(not sys.stderr.isatty()) if progress_bar is None else not progress_bar)
+        if workers == 1:
+            init_worker(cfg)
+            for job in jobs_list:
+                results.append(convert_file(job))
+                bar.update()
+        else:
+            ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+            with ctx.Pool(workers, initializer=init_worker, initargs=(cfg,)) as pool:
+                for res in pool.imap_unordered(convert_file, jobs_list, chunksize=8):
+                    results.append(res)
+                    bar.update()
+        bar.close()
+        results.sort(key=lambda r: r.index)
+        outcome = BuildOutcome(results=results, failed=[])
+        outcome.duplicates = _duplicates(results)
+        outcome.failed = [r for r in results if not r.ok]
+        good = [r for r in results if r.ok]
+        if (outcome.failed and not keep_going) or not good:
+            outcome.seconds = time.monotonic() - started
+            return outcome
+        authority_persons = {e.id: (e.label, e.aliases, e.wikidata) for e in authority.of_kind("person")}
+        release = write_release(
+            stage, good, parts, minter=minter, authority_persons=authority_persons,
+            sources={rel: f for f, rel in files}, build_time=build_time, dataset_time=graph_time,
+            progress=status,
+        )
+        build_id = build_time.replace(":", "").replace("-", "") + f"-{os.getpid()}"
+        outcome.release = release
+        outcome.published = output.publish(stage, build_id)
+    outcome.seconds = time.monotonic() - started
+    return outcome

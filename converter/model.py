@@ -1,0 +1,202 @@
+"""The document model: plain, frozen dataclasses that know nothing of RDF.
+
+Every piece of text the reader keeps carries a :class:`Span` — character offsets
+(Python ``str`` indices, start inclusive, end exclusive) into the decoded source
+file — so that ``source_text[span.start:span.end] == piece.text`` always holds and
+a reader of the graph can go back from any triple to the exact text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+__all__ = [
+    "Block",
+    "DateValue",
+    "Document",
+    "DocumentDate",
+    "Footnote",
+    "HeaderField",
+    "Marker",
+    "MarkerKind",
+    "PageMarker",
+    "Paragraph",
+    "Participant",
+    "Precision",
+    "Span",
+    "Turn",
+]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Character offsets into the decoded source text: ``text[start:end]``."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad span {self.start}..{self.end}")
+
+    def slice(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+class Precision(str, Enum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A calendar date known to a given precision; ``iso`` never invents a day.
+
+    ``iso`` is ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (the lexical forms of
+    xsd:date, xsd:gYearMonth and xsd:gYear).
+    """
+
+    iso: str
+    precision: Precision
+
+    @property
+    def xsd_type(self) -> str:
+        return {"day": "date", "month": "gYearMonth", "year": "gYear"}[self.precision.value]
+
+
+@dataclass(frozen=True)
+class DocumentDate:
+    """The document's date as written, and what it resolves to.
+
+    ``start`` is ``None`` for an undated document; ``end`` is set only for a range.
+    ``approximate`` is true for "circa 1950", "c. 1950", "[1950?]".
+    """
+
+    text: str
+    start: DateValue | None
+    end: DateValue | None = None
+    approximate: bool = False
+    span: Span | None = None
+
+
+class MarkerKind(str, Enum):
+    STAGE_DIRECTION = "stage-direction"  # "(Mao pointed to the interpreter)"
+    EDITORIAL = "editorial"  # "[socialism or capitalism]"
+    DAMAGED = "damaged"  # "Dub...ek", "\ufffd"
+    ILLEGIBLE = "illegible"  # "[illegible]", "[…]"
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A marked stretch inside a turn or paragraph: kept in the text, and marked."""
+
+    kind: MarkerKind
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Block:
+    """Common shape of turns and paragraphs: text with its span and marks."""
+
+    position: int  # 1-based, in document order among blocks of the same kind
+    text: str
+    span: Span
+    line: int  # 1-based line of the first character of ``text``
+    markers: tuple[Marker, ...] = ()
+
+
+@dataclass(frozen=True)
+class Turn(Block):
+    """One speaker turn: the label as written and the text after it.
+
+    ``label`` is the label as written ("Balluku", "North (KIM)", "N. S. KHRUSHCHEV");
+    ``label_span`` its offsets; ``name`` the person name the label gives
+    ("KIM" for "North (KIM)", "Mao Zedong" for "Chairman [Mao Zedong]");
+    ``alias`` a short form the label introduces ("Vito" for
+    "Vito Kapo (hereafter shorten to Vito)"); ``side`` a side qualifier ("North").
+    """
+
+    label: str = ""
+    label_span: Span = Span(0, 0)
+    name: str = ""
+    alias: str | None = None
+    side: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph(Block):
+    """A body paragraph outside any turn (memoranda, telegrams, letters, reports)."""
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    """A ``Name: value`` line that is a header, not a turn ("Location:", "Subject:")."""
+
+    name: str
+    value: str
+    span: Span
+    line: int
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A person listed as present ("Participants:", "Present were ..."), not a speaker."""
+
+    name: str
+    role: str | None
+    group: str | None  # "From Seoul", "On the Korean side"
+    span: Span
+    line: int
+
+
+@dataclass(frozen=True)
+class PageMarker:
+    label: str  # "1" for "(p. 1)", "157" for "– 157 –"
+    span: Span
+    line: int
+
+
+@dataclass(frozen=True)
+class Footnote:
+    label: str  # "1" for "[1] ..."
+    text: str
+    span: Span
+    line: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """One archive document as read from its export, before any extraction."""
+
+    source: str  # file name as given to the reader (used in errors and IRIs)
+    identifier: str  # archive id ("111239"), URL slug, or "c-<hash>" from the content
+    identifier_origin: str  # "archive-id", "url-slug" or "content-hash"
+    title: str
+    title_span: Span | None
+    date: DocumentDate
+    url: str | None = None
+    citation: str | None = None
+    citation_span: Span | None = None
+    archive: str | None = None  # holding archive as cited: "Chinese Communist Party Central Archives (CCA)"
+    summary: str | None = None
+    summary_span: Span | None = None
+    credits: str | None = None
+    original_language: str | None = None  # as written: "Chinese"
+    contents: tuple[str, ...] = ()  # "English Translation", "Russian Transcription"
+    text_language: str | None = None  # as inferred: "English"
+    is_translation: bool | None = None
+    turns: tuple[Turn, ...] = ()
+    paragraphs: tuple[Paragraph, ...] = ()
+    header_fields: tuple[HeaderField, ...] = ()
+    participants: tuple[Participant, ...] = ()
+    page_markers: tuple[PageMarker, ...] = ()
+    footnotes: tuple[Footnote, ...] = ()
+    body_span: Span | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def is_dialogue(self) -> bool:
+        return bool(self.turns)

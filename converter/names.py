@@ -1,0 +1,130 @@
+"""Person-name handling shared by the reader and speaker resolution (pure text)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "HONORIFICS",
+    "ROLE_WORDS",
+    "fold",
+    "is_name_like",
+    "name_tokens",
+    "normalise_name",
+    "slugify",
+    "strip_honorifics",
+]
+
+# Forms of address that precede a name and are not part of it.
+HONORIFICS = (
+    "comrade", "comrades", "cde.", "cde", "com.", "mr.", "mr", "mrs.", "mrs", "ms.", "dr.", "dr",
+    "tovarishch", "товарищ", "тов.", "mister", "madame", "monsieur", "herr", "genosse", "sir",
+)
+# Titles and offices: a label made only of these is a role, not a name.
+ROLE_WORDS = frozenset(
+    """chairman chairwoman co-chairman vice premier president prime minister ambassador secretary
+    general first second third deputy director chief head member counselor counsellor interpreter
+    translator advisor adviser marshal commander attache attaché consul editor officer representative
+    envoy leader professor spokesman assistant minister foreign defense defence state party
+    delegation delegate side chancellor king queen prince emperor pope governor mayor senator
+    colonel major captain lieutenant admiral premier's participant host guest correspondent
+    journalist reporter speaker unknown unidentified voice""".split()
+)
+# Words that may stand inside a name without a capital letter.
+_PARTICLES = frozenset("de da di do du des del della der den van von ter la le bin ibn bint al el y e".split())
+# Capitalised words that begin sentences or headings, never a speaker's name.
+_NOT_NAME_START = frozenset(
+    """in on at the this that these those for with from to and but as of by if when while after before
+    during since until because although however therefore thus also then there here it its he she
+    they we our their his her my your you i a an according note part section chapter article item
+    point annex appendix attachment enclosure agenda conclusion conclusions summary result results
+    decision proposal proposals reply response resolution today yesterday tomorrow first second
+    third finally question questions answer answers example subject topic issue issues problem
+    problems task tasks goal goals objective objectives point points remark remarks comment comments
+    memorandum report telegram letter draft text translation source conversation record minutes
+    meeting notes""".split()
+)
+
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*\.?|[^\W\d_]\.", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive comparison key ("Dubček" -> "dubcek")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def name_tokens(name: str) -> tuple[str, ...]:
+    """Folded word tokens of a name, without punctuation: "N. S. KHRUSHCHEV" -> (n, s, khrushchev)."""
+    return tuple(t for t in re.split(r"[^\w]+", fold(name)) if t)
+
+
+def strip_honorifics(name: str) -> str:
+    """Drop leading forms of address: "Comrade Mao Zedong" -> "Mao Zedong"."""
+    words = name.split()
+    while len(words) > 1 and words[0].casefold() in HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _fix_case(token: str) -> str:
+    letters = [c for c in token if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return "-".join(p[:1] + p[1:].lower() for p in token.split("-"))
+    return token
+
+
+def normalise_name(name: str) -> str:
+    """Canonical written form of a person's name for labels and slugs.
+
+    Honorifics go, whitespace is folded and ALL-CAPS words are title-cased
+    ("N. S. KHRUSHCHEV" -> "N. S. Khrushchev", "KIM Il Sung" -> "Kim Il Sung").
+    """
+    name = unicodedata.normalize("NFC", " ".join(name.replace("’", "'").split()))
+    name = strip_honorifics(name)
+    return " ".join(_fix_case(t) for t in name.split())
+
+
+def slugify(text: str, *, max_length: int = 80) -> str:
+    """ASCII slug: "Dubček" -> "dubcek", "Kim Il-sung" -> "kim-il-sung"; never empty.
+
+    Non-Latin names keep their letters (IRIs allow them) but lose punctuation.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    slug = re.sub(r"[^\w]+", "-", stripped.casefold(), flags=re.UNICODE).strip("-_")
+    slug = re.sub(r"_+", "-", slug)
+    if len(slug) > max_length:
+        slug = slug[:max_length].rstrip("-")
+    return slug or "x"
+
+
+def is_name_like(text: str, *, max_tokens: int = 6) -> bool:
+    """Could ``text`` be a person's name or a speaker's role label?
+
+    Every word is capitalised (or a name particle or an initial), there are no
+    digits, at most ``max_tokens`` words, and it does not start with a word that
+    begins sentences or headings ("Part", "In", "Note").
+    """
+    text = text.strip()
+    if not text or len(text) > 60 or any(c.isdigit() for c in text):
+        return False
+    words = text.split()
+    if len(words) > max_tokens:
+        return False
+    first = words[0].casefold().rstrip(",")
+    if first in _NOT_NAME_START and first not in HONORIFICS:
+        return False
+    for w in words:
+        core = w.strip(".,'’\"()[]")
+        if not core:
+            continue
+        if core.casefold() in _PARTICLES:
+            continue
+        if not core[0].isalpha() or not core[0].isupper():
+            return False
+        if not all(c.isalpha() or c in "-'’." for c in core):
+            return False
+    return True

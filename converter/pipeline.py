@@ -1,0 +1,185 @@
+"""Composition of the stages for one document: read -> resolve speakers -> link -> to RDF.
+
+``build_document`` is pure (text and facts in, graph out). ``convert_file`` is the
+worker used by ``archivekg build``: it reads one file, converts it, and writes the
+document's sorted N-Quads and Turtle body to the staging directory, returning only
+plain data so that thousands of documents convert in parallel without holding
+their triples in the main process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from . import __version__
+from .authority import Authority
+from .errors import ConversionError, DocumentError
+from .languages import lookup as language_lookup
+from .languages import split_languages
+from .model import Document
+from .names import slugify
+from .rdf_io import nquads, sorted_quads, turtle_body
+from .readers import read
+from .speakers import Cast, resolve
+from .to_rdf import SourceInfo, document_graph
+from .uris import Minter
+
+__all__ = ["Built", "DocResult", "build_document", "convert_file", "decode_source"]
+
+
+@dataclass(frozen=True)
+class Built:
+    doc: Document
+    cast: Cast
+    graph: Graph
+    archive: tuple[str, str, tuple[str, ...], str | None] | None  # slug, label, aliases, QID
+
+
+def _archive(doc: Document, authority: Authority) -> tuple[str, str, tuple[str, ...], str | None] | None:
+    if not doc.archive:
+        return None
+    entity = authority.lookup("organization", doc.archive)
+    if entity is not None:
+        return entity.id, entity.label, entity.aliases, entity.wikidata
+    return slugify(doc.archive), doc.archive, (), None
+
+
+def build_document(
+    text: str,
+    source: SourceInfo,
+    *,
+    authority: Authority,
+    minter: Minter,
+    software_version: str = __version__,
+    build_time: str | None = None,
+) -> Built:
+    doc = read(text, source.relpath)
+    cast = resolve(doc, authority)
+    archive = _archive(doc, authority)
+    graph = document_graph(
+        doc, cast, minter, source, software_version=software_version,
+        archive_slug=archive[0] if archive else None, build_time=build_time,
+    )
+    return Built(doc, cast, graph, archive)
+
+
+def decode_source(data: bytes, relpath: str) -> str:
+    """UTF-8 text of a source file, or a DocumentError naming the line of the bad byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise DocumentError(
+            f"not valid UTF-8: byte 0x{data[err.start]:02x} cannot be decoded",
+            source=relpath, line=line, column=col,
+            hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)",
+        ) from None
+
+
+@dataclass
+class DocResult:
+    """What a worker reports for one file: plain data only."""
+
+    index: int
+    relpath: str
+    identifier: str | None = None
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    triples: int = 0
+    turns: int = 0
+    paragraphs: int = 0
+    persons: list[tuple[str, str, bool, tuple[str, ...]]] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)
+    archive: tuple[str, str, tuple[str, ...], str | None] | None = None
+    languages: list[tuple[str, str]] = field(default_factory=list)
+    title: str = ""
+    date: str | None = None
+    sha256: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    authority: Authority
+    base_uri: str
+    staging: str
+    prefixes: dict[str, str]
+    build_time: str | None = None
+
+
+_CONFIG: WorkerConfig | None = None
+
+
+def init_worker(config: WorkerConfig) -> None:
+    global _CONFIG
+    _CONFIG = config
+
+
+def convert_file(job: tuple[int, str, str]) -> DocResult:
+    """Convert one file (index, absolute path, path relative to its source root)."""
+    try:
+        return _convert_file(job)
+    except Exception as err:  # a bug in archivekg, not the user's mistake
+        return DocResult(index=job[0], relpath=job[2], errors=[_internal(job[2], err)])
+
+
+def _internal(relpath: str, err: Exception) -> str:
+    return (
+        f"{relpath}: internal error while converting ({type(err).__name__}: {err}); "
+        "please report it with this document.\n" + traceback.format_exc(limit=6)
+    )
+
+
+def _convert_file(job: tuple[int, str, str]) -> DocResult:
+    index, path, relpath = job
+    cfg = _CONFIG
+    assert cfg is not None, "init_worker was not called"
+    result = DocResult(index=index, relpath=relpath)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        result.errors.append(f"{relpath}: cannot read the file: {err.strerror or err}")
+        return result
+    result.sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        text = decode_source(data, relpath)
+        source = SourceInfo(relpath, result.sha256, len(data), len(text))
+        minter = Minter(cfg.base_uri)
+        built = build_document(text, source, authority=cfg.authority, minter=minter, build_time=cfg.build_time)
+    except ConversionError as err:
+        result.errors.append(str(err))
+        return result
+    doc, cast = built.doc, built.cast
+    result.identifier = doc.identifier
+    result.title = doc.title
+    result.date = doc.date.start.iso if doc.date.start else None
+    result.warnings = [*doc.warnings, *cast.warnings]
+    result.turns = len(doc.turns)
+    result.paragraphs = len(doc.paragraphs)
+    result.persons = [(p.slug, p.name, p.curated, p.written) for p in cast.persons]
+    result.speakers = [p.slug for p in cast.speakers]
+    result.archive = built.archive
+    langs = []
+    for text_ in (doc.text_language, doc.original_language):
+        for name in split_languages(text_ or ""):
+            got = language_lookup(name)
+            if got:
+                langs.append((got[0], name.strip().title()))
+            elif text_ == doc.original_language:
+                result.warnings.append(f"{relpath}: original language {name!r} is not a known language name")
+    result.languages = sorted(set(langs))
+    quads = sorted_quads(built.graph, minter.graph(doc.identifier))
+    result.triples = len(quads)
+    stem = Path(cfg.staging) / f"{index:07d}"
+    stem.with_suffix(".nq").write_bytes(nquads(quads))
+    stem.with_suffix(".ttl").write_bytes(turtle_body(quads, cfg.prefixes))
+    return result

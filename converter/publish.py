@@ -1,0 +1,373 @@
+"""Publication: the output directory, dumps, the embedded store, VoID/DCAT; atomic swap.
+
+Layout of ``--out DIR``::
+
+    DIR/current -> releases/<build-id>      the published build (a symlink, swapped atomically)
+    DIR/releases/<build-id>/
+        store/                              pyoxigraph on-disk store (named graph per document)
+        dumps/archivekg.ttl.gz              the whole graph (union of all graphs) as Turtle
+        dumps/archivekg.nq.gz               every quad, named graphs kept, as N-Quads
+        dumps/documents/<id>.ttl            one Turtle file per document graph
+        dumps/entities.ttl                  persons, organisations, languages, software
+        sources/<relpath>                   the source files, as served at {base}source/<relpath>
+        void.ttl                            VoID/DCAT description of the dataset and its dumps
+        build.json                          counts, warnings, build time, documents
+
+A build is written under ``releases/.staging-*`` and becomes visible only when the
+``current`` link is replaced in one rename; a failed or interrupted build leaves the
+previous release untouched. The previous release is kept (a running server may
+still be reading it); older ones are removed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+
+from . import __version__
+from .errors import ConversionError
+from .namespaces import AKG, DCAT, PREFIXES, SPDX, VOID
+from .pipeline import DocResult
+from .rdf_io import nquads, sorted_quads, turtle_body, turtle_header
+from .to_rdf import PUBLISHER, PersonRecord, entities_graph
+from .uris import Minter
+
+__all__ = ["OutputDir", "OutputError", "Release", "collect_sources", "write_release", "read_build_info"]
+
+KEEP_RELEASES = 2
+TURTLE_DUMP = "archivekg.ttl.gz"
+NQUADS_DUMP = "archivekg.nq.gz"
+ENTITIES = "entities"
+
+
+class OutputError(ConversionError):
+    """The output directory cannot be used."""
+
+
+def collect_sources(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """(file, relpath) of every ``*.txt`` under the given files and directories, sorted."""
+    found: dict[str, Path] = {}
+    problems: list[str] = []
+    for p in paths:
+        if not p.exists():
+            problems.append(f"{p}: no such file or directory")
+            continue
+        if p.is_dir():
+            items = [(f, f.relative_to(p).as_posix()) for f in sorted(p.rglob("*.txt")) if f.is_file()]
+        else:
+            items = [(p, p.name)]
+        for f, rel in items:
+            if rel in found and found[rel].resolve() != f.resolve():
+                problems.append(f"{f}: the name {rel} is already taken by {found[rel]}; rename one of them")
+                continue
+            found[rel] = f
+    if problems:
+        raise OutputError("\n".join(problems))
+    return sorted(((f, rel) for rel, f in found.items()), key=lambda x: x[1])
+
+
+@contextmanager
+def _lock(out: Path) -> Iterator[None]:
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / ".lock", os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(f"{out}: another build is writing to this directory; wait for it to finish") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class OutputDir:
+    path: Path
+
+    @property
+    def current(self) -> Path:
+        return self.path / "current"
+
+    @property
+    def releases(self) -> Path:
+        return self.path / "releases"
+
+    def check(self) -> None:
+        if self.path.exists() and not self.path.is_dir():
+            raise OutputError(f"{self.path}: is a file; --out must name a directory")
+        if self.path.is_dir():
+            entries = {e.name for e in self.path.iterdir()} - {".lock"}
+            if entries and not ({"current", "releases"} & entries):
+                raise OutputError(
+                    f"{self.path}: is not empty and is not an archivekg output directory; "
+                    "choose a new or empty directory for --out"
+                )
+
+    @contextmanager
+    def staging(self) -> Iterator[Path]:
+        """A fresh staging directory; removed on failure, kept (renamed) on publish."""
+        self.check()
+        with _lock(self.path):
+            self.releases.mkdir(parents=True, exist_ok=True)
+            for stale in self.releases.glob(".staging-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+            stage = self.releases / f".staging-{os.getpid()}-{time.time_ns()}"
+            stage.mkdir()
+            try:
+                yield stage
+            finally:
+                if stage.exists():
+                    shutil.rmtree(stage, ignore_errors=True)
+
+    def publish(self, stage: Path, build_id: str) -> Path:
+        final = self.releases / build_id
+        stage.rename(final)
+        tmp_link = self.path / f".current-{os.getpid()}"
+        if tmp_link.is_symlink() or tmp_link.exists():
+            tmp_link.unlink()
+        os.symlink(Path("releases") / build_id, tmp_link)
+        os.replace(tmp_link, self.current)  # atomic on POSIX
+        self._prune(keep=build_id)
+        return final
+
+    def _prune(self, keep: str) -> None:
+        releases = sorted(p for p in self.releases.iterdir() if p.is_dir() and not p.name.startswith("."))
+        old = [p for p in releases if p.name != keep][: -(KEEP_RELEASES - 1) or None]
+        for p in old:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def read_build_info(out: Path) -> dict:
+    info_path = out / "current" / "build.json"
+    if not info_path.is_file():
+        raise OutputError(f"{out}: no published build here (missing {info_path}); run 'archivekg build --out {out}'")
+    return json.loads(info_path.read_text(encoding="utf-8"))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class Release:
+    documents: int = 0
+    triples: int = 0
+    quads: int = 0
+    persons: int = 0
+    utterances: int = 0
+    paragraphs: int = 0
+    dumps: dict[str, dict] = field(default_factory=dict)
+
+
+def _merge_persons(results: list[DocResult], authority_persons: dict[str, tuple[str, tuple[str, ...], str | None]]) -> list[PersonRecord]:
+    names: dict[str, Counter[str]] = {}
+    written: dict[str, set[str]] = {}
+    for r in results:
+        for slug, name, _curated, wr in r.persons:
+            names.setdefault(slug, Counter())[name] += 1
+            written.setdefault(slug, set()).update(wr)
+    out = []
+    for slug in sorted(names):
+        if slug in authority_persons:
+            label, aliases, qid = authority_persons[slug]
+            alts = set(aliases) | written[slug]
+        else:
+            label = sorted(names[slug].items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
+            alts, qid = written[slug] | set(names[slug]), None
+        out.append(PersonRecord(slug, label, tuple(sorted(a for a in alts if a and a != label)), qid))
+    return out
+
+
+def write_release(
+    stage: Path,
+    results: list[DocResult],
+    parts: Path,
+    *,
+    minter: Minter,
+    authority_persons: dict[str, tuple[str, tuple[str, ...], str | None]],
+    sources: dict[str, Path],
+    build_time: str,
+    dataset_time: str | None,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> Release:
+    """Write dumps, store, sources, VoID and build.json of ``results`` into ``stage``."""
+    rel = Release()
+    prefixes = {**PREFIXES, **minter.prefixes()}
+    header = turtle_header(prefixes)
+    dumps = stage / "dumps"
+    (dumps / "documents").mkdir(parents=True)
+    ordered = sorted(results, key=lambda r: r.identifier or "")
+
+    # Entities graph: persons merged across documents, organisations, languages, software.
+    orgs = {PUBLISHER[0]: (PUBLISHER[0], PUBLISHER[1], (), None)}
+    for r in ordered:
+        if r.archive:
+            orgs.setdefault(r.archive[0], r.archive)
+    languages = sorted({lang for r in ordered for lang in r.languages})
+    persons = _merge_persons(ordered, authority_persons)
+    eg = entities_graph(persons, [orgs[k] for k in sorted(orgs)], languages, minter, software_version=__version__)
+    eq = sorted_quads(eg, minter.graph(ENTITIES))
+    (parts / "entities.nq").write_bytes(nquads(eq))
+    (parts / "entities.ttl").write_bytes(turtle_body(eq, prefixes))
+
+    graph_files: list[tuple[str, Path, Path, int]] = [
+        (ENTITIES, parts / "entities.nq", parts / "entities.ttl", len(eq))
+    ]
+    for r in ordered:
+        stem = parts / f"{r.index:07d}"
+        graph_files.append((r.identifier or "", stem.with_suffix(".nq"), stem.with_suffix(".ttl"), r.triples))
+
+    progress("writing dumps")
+    per_doc: list[dict] = []
+    nq_plain = stage / "all.nq"
+    with (
+        gzip.GzipFile(dumps / TURTLE_DUMP, "wb", compresslevel=6, mtime=0) as ttl_gz,
+        gzip.GzipFile(dumps / NQUADS_DUMP, "wb", compresslevel=6, mtime=0) as nq_gz,
+        nq_plain.open("wb") as nq_all,
+    ):
+        ttl_gz.write(header)
+        for name, nq_path, ttl_path, count in graph_files:
+            body = ttl_path.read_bytes()
+            nq = nq_path.read_bytes()
+            ttl_gz.write(body)
+            nq_gz.write(nq)
+            nq_all.write(nq)
+            rel.quads += count
+            target = dumps / ("entities.ttl" if name == ENTITIES else f"documents/{name}.ttl")
+            target.write_bytes(header + body)
+            per_doc.append({"name": name, "path": target.relative_to(stage).as_posix(), "triples": count,
+                            "bytes": target.stat().st_size, "sha256": hashlib.sha256(header + body).hexdigest()})
+    rel.triples = rel.quads  # every triple belongs to exactly one graph
+    for fname, media in ((TURTLE_DUMP, "text/turtle"), (NQUADS_DUMP, "application/n-quads")):
+        p = dumps / fname
+        rel.dumps[fname] = {"path": f"dumps/{fname}", "bytes": p.stat().st_size, "sha256": _sha256(p),
+                            "triples": rel.triples, "media_type": media, "compression": "gzip"}
+
+    progress("loading the store")
+    store = ox.Store(str(stage / "store"))
+    store.bulk_load(path=str(nq_plain), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    stored = len(store)
+    del store
+    nq_plain.unlink()
+    if stored != rel.quads:
+        raise OutputError(f"the store holds {stored} quads but the dumps hold {rel.quads}; nothing was published")
+
+    progress("copying sources")
+    for r in ordered:
+        dst = stage / "sources" / r.relpath
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(sources[r.relpath], dst)
+
+    rel.documents = len(ordered)
+    rel.persons = len(persons)
+    rel.utterances = sum(r.turns for r in ordered)
+    rel.paragraphs = sum(r.paragraphs for r in ordered)
+    void = void_graph(minter, rel, per_doc, dataset_time)
+    (stage / "void.ttl").write_bytes(
+        turtle_header(prefixes) + turtle_body(sorted_quads(void, minter.dataset()), prefixes)
+    )
+    info = {
+        "archivekg": __version__,
+        "build_time": build_time,
+        "base_uri": minter.base,
+        "documents": rel.documents,
+        "triples": rel.triples,
+        "graphs": len(graph_files),
+        "persons": rel.persons,
+        "utterances": rel.utterances,
+        "paragraphs": rel.paragraphs,
+        "warnings": sum(len(r.warnings) for r in ordered),
+        "dumps": rel.dumps,
+        "documents_index": [
+            {"id": r.identifier, "source": r.relpath, "title": r.title, "date": r.date, "triples": r.triples,
+             "turns": r.turns, "paragraphs": r.paragraphs, "sha256": r.sha256, "warnings": r.warnings}
+            for r in ordered
+        ],
+    }
+    (stage / "build.json").write_text(json.dumps(info, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+                                      encoding="utf-8")
+    return rel
+
+
+_MEDIA = "https://www.iana.org/assignments/media-types/"
+
+
+def void_graph(minter: Minter, rel: Release, per_doc: list[dict], dataset_time: str | None) -> Graph:
+    g = Graph()
+    ds = URIRef(minter.dataset())
+    base = minter.base
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, DCTERMS.title, Literal("archivekg: documents, speakers, events and claims", lang="en")))
+    g.add((ds, DCTERMS.description, Literal(
+        "A knowledge graph of historical archive documents (transcripts of conversations, memoranda, "
+        "telegrams, letters): who said what, when, to whom, with every statement anchored to its source text.",
+        lang="en")))
+    g.add((ds, DCTERMS.publisher, URIRef(minter.iri("organization", PUBLISHER[0]))))
+    if dataset_time:
+        g.add((ds, DCTERMS.modified, Literal(dataset_time, datatype=XSD.dateTime)))
+    g.add((ds, VOID.triples, Literal(rel.triples)))
+    g.add((ds, VOID.documents, Literal(rel.documents)))
+    g.add((ds, VOID.uriSpace, Literal(f"{base}id/")))
+    g.add((ds, VOID.sparqlEndpoint, URIRef(f"{base}sparql")))
+    g.add((ds, AKG.personCount, Literal(rel.persons)))
+    g.add((ds, AKG.utteranceCount, Literal(rel.utterances)))
+    for vocab in ("akg", "dcterms", "schema", "foaf", "prov", "oa", "skos", "rico"):
+        g.add((ds, VOID.vocabulary, URIRef(PREFIXES[vocab])))
+    for fname, d in sorted(rel.dumps.items()):
+        url = URIRef(f"{base}{d['path']}")
+        dist = URIRef(minter.dump(fname))
+        g.add((ds, VOID.dataDump, url))
+        g.add((ds, DCAT.distribution, dist))
+        _distribution(g, dist, url, d["media_type"], d["bytes"], d["sha256"], d["triples"], gzip_=True)
+        g.add((dist, DCTERMS.title, Literal(f"The whole graph: {fname}", lang="en")))
+    for d in per_doc:
+        graph_iri = URIRef(minter.graph(d["name"]))
+        url = URIRef(f"{base}{d['path']}")
+        g.add((ds, VOID.subset, graph_iri))
+        g.add((graph_iri, RDF.type, VOID.Dataset))
+        g.add((graph_iri, VOID.triples, Literal(d["triples"])))
+        g.add((graph_iri, VOID.dataDump, url))
+        g.add((graph_iri, DCAT.byteSize, Literal(d["bytes"], datatype=XSD.nonNegativeInteger)))
+        checksum = URIRef(Minter.part(str(graph_iri), "dump-sha256"))
+        g.add((graph_iri, SPDX.checksum, checksum))
+        g.add((checksum, RDF.type, SPDX.Checksum))
+        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        g.add((checksum, SPDX.checksumValue, Literal(d["sha256"], datatype=XSD.hexBinary)))
+    return g
+
+
+def _distribution(g: Graph, dist: URIRef, url: URIRef, media: str, size: int, sha: str, triples: int, *, gzip_: bool) -> None:
+    g.add((dist, RDF.type, DCAT.Distribution))
+    g.add((dist, DCAT.downloadURL, url))
+    g.add((dist, DCAT.mediaType, URIRef(_MEDIA + media)))
+    if gzip_:
+        g.add((dist, DCAT.compressFormat, URIRef(_MEDIA + "application/gzip")))
+    g.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+    g.add((dist, VOID.triples, Literal(triples)))
+    checksum = URIRef(Minter.part(str(dist), "sha256"))
+    g.add((dist, SPDX.checksum, checksum))
+    g.add((checksum, RDF.type, SPDX.Checksum))
+    g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    g.add((checksum, SPDX.checksumValue, Literal(sha, datatype=XSD.hexBinary)))
+    g.add((dist, RDFS.label, Literal(url.rsplit("/", 1)[-1])))

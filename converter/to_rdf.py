@@ -1,0 +1,335 @@
+"""Document model -> RDF. Knows nothing of text parsing; asks the Minter for every IRI.
+
+``document_graph`` gives the triples of one document's named graph: the document,
+the conversation it records, its utterances or paragraphs with their spans, header
+fields, participants, page markers, footnotes, and the provenance of the
+conversion. Descriptions shared by many documents (persons, organisations,
+languages, the software) go to the entities graph built by ``entities_graph``, so
+that every triple belongs to exactly one named graph and the union is a plain
+concatenation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+
+from .languages import lookup as language_lookup
+from .languages import split_languages
+from .model import Block, DateValue, Document, MarkerKind, Span
+from .namespaces import AKG, DCMITYPE, LEXVO, OA, RICO, SCHEMA, SPDX, WD
+from .speakers import Cast, PersonRef
+from .uris import Minter
+
+__all__ = ["SourceInfo", "document_graph", "entities_graph", "PUBLISHER", "PersonRecord"]
+
+PUBLISHER = ("wilson-center-digital-archive", "History and Public Policy Program Digital Archive")
+_CONVERSATION_TITLE = re.compile(
+    r"\b(conversation|conversations|meeting|talks?|discussion|interview|dialogue|audience|reception)\b", re.IGNORECASE
+)
+_MARKER_CLASS = {
+    MarkerKind.STAGE_DIRECTION: AKG.StageDirection,
+    MarkerKind.EDITORIAL: AKG.EditorialInsertion,
+    MarkerKind.DAMAGED: AKG.DamagedText,
+    MarkerKind.ILLEGIBLE: AKG.IllegibleText,
+}
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Facts about the source file the caller read (the converter reads no files)."""
+
+    relpath: str  # path under the sources root, used in the source IRI
+    sha256: str
+    size_bytes: int
+    characters: int
+
+
+def _date_literal(value: DateValue) -> Literal:
+    return Literal(value.iso, datatype=XSD[value.xsd_type])
+
+
+def _text(value: str, lang: str | None) -> Literal:
+    return Literal(value, lang=lang) if lang else Literal(value)
+
+
+def _lang_tag(name: str | None) -> str | None:
+    if not name:
+        return None
+    got = language_lookup(name)
+    return got[1] if got else None
+
+
+def _languages(text: str | None) -> list[tuple[str, URIRef]]:
+    out = []
+    for name in split_languages(text or ""):
+        got = language_lookup(name)
+        if got:
+            out.append((name, LEXVO[got[0]]))
+    return out
+
+
+def is_conversation(doc: Document) -> bool:
+    return doc.is_dialogue or bool(_CONVERSATION_TITLE.search(doc.title))
+
+
+class _Builder:
+    def __init__(self, minter: Minter, source_iri: URIRef) -> None:
+        self.g = Graph()
+        self.minter = minter
+        self.source_iri = source_iri
+
+    def add(self, s: URIRef, p: URIRef, o: object) -> None:
+        self.g.add((s, p, o))  # type: ignore[arg-type]
+
+    def span(self, owner: URIRef, span: Span, name: str = "span", exact: str | None = None) -> None:
+        """``owner akg:span <owner#name>``: a Web Annotation SpecificResource on the source."""
+        res = URIRef(Minter.part(owner, name))
+        pos = URIRef(Minter.part(owner, f"{name}-position"))
+        self.add(owner, AKG.span, res)
+        self.add(res, RDF.type, OA.SpecificResource)
+        self.add(res, OA.hasSource, self.source_iri)
+        self.add(res, OA.hasSelector, pos)
+        self.add(pos, RDF.type, OA.TextPositionSelector)
+        self.add(pos, OA.start, Literal(span.start))
+        self.add(pos, OA.end, Literal(span.end))
+        if exact is not None:
+            quote = URIRef(Minter.part(owner, f"{name}-quote"))
+            self.add(res, OA.hasSelector, quote)
+            self.add(quote, RDF.type, OA.TextQuoteSelector)
+            self.add(quote, OA.exact, Literal(exact))
+
+    def block(self, iri: URIRef, cls: URIRef, block: Block, doc_iri: URIRef, lang: str | None) -> None:
+        self.add(iri, RDF.type, cls)
+        self.add(iri, DCTERMS.isPartOf, doc_iri)
+        self.add(iri, SCHEMA.position, Literal(block.position))
+        self.add(iri, SCHEMA.text, _text(block.text, lang))
+        self.span(iri, block.span)
+        for n, marker in enumerate(block.markers, start=1):
+            m_iri = URIRef(Minter.part(iri, f"mark-{n}"))
+            self.add(iri, AKG.hasMarker, m_iri)
+            self.add(m_iri, RDF.type, _MARKER_CLASS[marker.kind])
+            self.add(m_iri, SCHEMA.text, Literal(marker.text))
+            self.span(m_iri, marker.span)
+
+
+def document_graph(
+    doc: Document,
+    cast: Cast,
+    minter: Minter,
+    source: SourceInfo,
+    *,
+    software_version: str,
+    archive_slug: str | None = None,
+    build_time: str | None = None,
+) -> Graph:
+    """The named graph of one document (triples only; the caller names the graph).
+
+    ``archive_slug`` is the holding archive's organisation id (from the authority
+    file, or the slug of its name as cited).
+    """
+    src = URIRef(minter.source(source.relpath))
+    b = _Builder(minter, src)
+    add = b.add
+    d = URIRef(minter.document(doc.identifier))
+    text_lang = _lang_tag(doc.text_language)
+
+    add(d, RDF.type, DCMITYPE.Text)
+    add(d, RDF.type, AKG.Document)
+    add(d, RDF.type, RICO.Record)
+    add(d, DCTERMS.title, Literal(doc.title, lang="en"))
+    add(d, RDFS.label, Literal(doc.title, lang="en"))
+    add(d, DCTERMS.identifier, Literal(doc.identifier))
+    add(d, AKG.identifierOrigin, Literal(doc.identifier_origin))
+    if doc.date.text:
+        add(d, AKG.dateText, Literal(doc.date.text))
+    if doc.date.start is not None:
+        if doc.date.end is None:
+            add(d, DCTERMS.date, _date_literal(doc.date.start))
+        else:
+            add(d, AKG.earliestDate, _date_literal(doc.date.start))
+            add(d, AKG.latestDate, _date_literal(doc.date.end))
+        if doc.date.approximate:
+            add(d, AKG.dateApproximate, Literal(True))
+    if doc.url:
+        add(d, DCTERMS.source, URIRef(doc.url))
+    if doc.citation:
+        add(d, DCTERMS.bibliographicCitation, Literal(doc.citation))
+    if doc.summary:
+        add(d, DCTERMS.abstract, Literal(" ".join(doc.summary.split()), lang="en"))
+    if doc.credits:
+        add(d, AKG.credits, Literal(" ".join(doc.credits.split()), lang="en"))
+    for item in doc.contents:
+        add(d, AKG.contentsNote, Literal(item, lang="en"))
+    for _, iri in _languages(doc.text_language):
+        add(d, DCTERMS.language, iri)
+    originals = _languages(doc.original_language)
+    for _, iri in originals:
+        add(d, AKG.originalLanguage, iri)
+    if doc.original_language:
+        add(d, AKG.originalLanguageText, Literal(doc.original_language))
+    if doc.is_translation is not None:
+        add(d, AKG.isTranslation, Literal(doc.is_translation))
+    if doc.is_translation:
+        orig = URIRef(Minter.part(d, "original"))
+        add(d, PROV.wasDerivedFrom, orig)
+        add(orig, RDF.type, AKG.OriginalDocument)
+        add(orig, RDFS.label, Literal(f"Original of: {doc.title}", lang="en"))
+        for _, iri in originals:
+            add(orig, DCTERMS.language, iri)
+    if archive_slug:
+        add(d, DCTERMS.isPartOf, URIRef(minter.iri("organization", archive_slug)))
+    add(d, DCTERMS.publisher, URIRef(minter.iri("organization", PUBLISHER[0])))
+    add(d, AKG.sourceFile, src)
+    if doc.title_span:
+        b.span(d, doc.title_span, "title-span")
+
+    # Source file and provenance of this graph.
+    add(src, RDF.type, AKG.SourceFile)
+    add(src, RDF.type, PROV.Entity)
+    add(src, RDFS.label, Literal(source.relpath))
+    add(src, DCTERMS.format, Literal("text/markdown"))
+    add(src, DCTERMS.extent, Literal(source.size_bytes))
+    add(src, AKG.characterCount, Literal(source.characters))
+    checksum = URIRef(Minter.part(src, "sha256"))
+    add(src, SPDX.checksum, checksum)
+    add(checksum, RDF.type, SPDX.Checksum)
+    add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256)
+    add(checksum, SPDX.checksumValue, Literal(source.sha256, datatype=XSD.hexBinary))
+    g_iri = URIRef(minter.graph(doc.identifier))
+    act = URIRef(minter.activity(doc.identifier))
+    add(g_iri, RDF.type, AKG.DocumentGraph)
+    add(g_iri, PROV.wasGeneratedBy, act)
+    add(g_iri, PROV.wasDerivedFrom, src)
+    add(g_iri, FOAF.primaryTopic, d)
+    add(act, RDF.type, PROV.Activity)
+    add(act, PROV.used, src)
+    add(act, PROV.wasAssociatedWith, URIRef(minter.software(software_version)))
+    if build_time:
+        add(act, PROV.endedAtTime, Literal(build_time, datatype=XSD.dateTime))
+
+    # Metadata lines of the body.
+    for n, hf in enumerate(doc.header_fields, start=1):
+        h = URIRef(Minter.part(d, f"header-{n}"))
+        add(d, AKG.hasHeaderField, h)
+        add(h, RDF.type, AKG.HeaderField)
+        add(h, AKG.fieldName, Literal(hf.name))
+        add(h, AKG.fieldValue, Literal(hf.value))
+        b.span(h, hf.span)
+    for n, pm in enumerate(doc.page_markers, start=1):
+        p = URIRef(Minter.part(d, f"page-{n}"))
+        add(d, AKG.hasPageMarker, p)
+        add(p, RDF.type, AKG.PageMarker)
+        add(p, AKG.pageLabel, Literal(pm.label))
+        b.span(p, pm.span)
+    for n, fn in enumerate(doc.footnotes, start=1):
+        f = URIRef(Minter.part(d, f"footnote-{n}"))
+        add(d, AKG.hasFootnote, f)
+        add(f, RDF.type, AKG.Footnote)
+        add(f, AKG.footnoteLabel, Literal(fn.label))
+        add(f, SCHEMA.text, _text(fn.text, text_lang))
+        b.span(f, fn.span)
+
+    # The conversation the document records.
+    conv = None
+    if is_conversation(doc):
+        conv = URIRef(minter.conversation(doc.identifier))
+        add(conv, RDF.type, AKG.Conversation)
+        add(conv, RDF.type, SCHEMA.Event)
+        add(conv, RDFS.label, Literal(doc.title, lang="en"))
+        add(conv, AKG.recordedIn, d)
+        add(d, AKG.records, conv)
+        if doc.date.start is not None and doc.date.end is None:
+            add(conv, SCHEMA.startDate, _date_literal(doc.date.start))
+        elif doc.date.start is not None and doc.date.end is not None:
+            add(conv, SCHEMA.startDate, _date_literal(doc.date.start))
+            add(conv, SCHEMA.endDate, _date_literal(doc.date.end))
+        for hf in doc.header_fields:
+            if hf.name.casefold() in ("location", "place", "venue") and hf.value:
+                add(conv, AKG.locationText, Literal(hf.value))
+        attendees: list[PersonRef] = [*cast.named_in_title, *cast.participants, *cast.by_label.values()]
+        for ref in attendees:
+            add(conv, SCHEMA.attendee, URIRef(minter.person(ref.slug)))
+        for n, (p, ref) in enumerate(zip(doc.participants, cast.participants), start=1):
+            lp = URIRef(Minter.part(conv, f"participant-{n}"))
+            add(conv, AKG.listedParticipant, lp)
+            add(lp, RDF.type, AKG.ListedParticipant)
+            add(lp, AKG.participant, URIRef(minter.person(ref.slug)))
+            add(lp, AKG.nameAsWritten, Literal(p.name))
+            if p.role:
+                add(lp, AKG.roleAsWritten, Literal(p.role))
+            if p.group:
+                add(lp, AKG.groupAsWritten, Literal(p.group))
+            b.span(lp, p.span)
+
+    for turn in doc.turns:
+        u = URIRef(minter.utterance(doc.identifier, turn.position))
+        b.block(u, AKG.Utterance, turn, d, text_lang)
+        add(u, RDF.type, SCHEMA.Message)
+        ref = cast.by_label[turn.label]
+        add(u, AKG.spokenBy, URIRef(minter.person(ref.slug)))
+        add(u, AKG.speakerLabel, Literal(turn.label))
+        if turn.side:
+            add(u, AKG.speakerSide, Literal(turn.side))
+        if conv is not None:
+            add(u, AKG.inConversation, conv)
+        b.span(u, turn.label_span, "label-span")
+    for para in doc.paragraphs:
+        p = URIRef(minter.paragraph(doc.identifier, para.position))
+        b.block(p, AKG.Paragraph, para, d, text_lang)
+    return b.g
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """One person across documents, merged in the main process."""
+
+    slug: str
+    label: str
+    aliases: tuple[str, ...]
+    wikidata: str | None = None
+
+
+def entities_graph(
+    persons: Iterable[PersonRecord],
+    organizations: Iterable[tuple[str, str, tuple[str, ...], str | None]],
+    languages: Iterable[tuple[str, str]],
+    minter: Minter,
+    *,
+    software_version: str,
+) -> Graph:
+    """Shared descriptions: persons, organisations, languages and the software."""
+    g = Graph()
+    for p in persons:
+        iri = URIRef(minter.person(p.slug))
+        g.add((iri, RDF.type, FOAF.Person))
+        g.add((iri, RDF.type, SCHEMA.Person))
+        g.add((iri, RDFS.label, Literal(p.label)))
+        g.add((iri, FOAF.name, Literal(p.label)))
+        for a in p.aliases:
+            if a != p.label:
+                g.add((iri, SKOS.altLabel, Literal(a)))
+        if p.wikidata:
+            g.add((iri, SKOS.exactMatch, WD[p.wikidata]))
+    for slug, label, aliases, qid in organizations:
+        iri = URIRef(minter.iri("organization", slug))
+        g.add((iri, RDF.type, FOAF.Organization))
+        g.add((iri, RDF.type, SCHEMA.Organization))
+        g.add((iri, RDFS.label, Literal(label)))
+        for a in aliases:
+            if a != label:
+                g.add((iri, SKOS.altLabel, Literal(a)))
+        if qid:
+            g.add((iri, SKOS.exactMatch, WD[qid]))
+    for code, name in languages:
+        g.add((LEXVO[code], RDFS.label, Literal(name, lang="en")))
+        g.add((LEXVO[code], RDF.type, DCTERMS.LinguisticSystem))
+    sw = URIRef(minter.software(software_version))
+    g.add((sw, RDF.type, PROV.SoftwareAgent))
+    g.add((sw, RDFS.label, Literal(f"archivekg {software_version}")))
+    g.add((sw, SCHEMA.softwareVersion, Literal(software_version)))
+    return g
