@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,7 +25,6 @@ __all__ = ["BuildOutcome", "run_build", "build_times"]
 class BuildOutcome:
     results: list[DocResult]
     failed: list[DocResult]
-    duplicates: list[str] = field(default_factory=list)
     release: Release | None = None
     published: Path | None = None
     seconds: float = 0.0
@@ -49,19 +48,17 @@ def build_times() -> tuple[str, str | None]:
     return now, None
 
 
-def _duplicates(results: list[DocResult]) -> list[str]:
+def _mark_duplicates(results: list[DocResult]) -> None:
+    """Two files giving one document id are both errors: the curator decides which stays."""
     by_id: dict[str, list[DocResult]] = {}
     for r in results:
         if r.ok and r.identifier:
             by_id.setdefault(r.identifier, []).append(r)
-    out = []
     for ident, rs in sorted(by_id.items()):
         if len(rs) > 1:
             files = ", ".join(r.relpath for r in rs)
-            out.append(f"document {ident} comes from more than one file ({files}); remove the duplicates")
             for r in rs:
-                r.errors.append(f"{r.relpath}: duplicate of document {ident} ({files})")
-    return out
+                r.errors.append(f"{r.relpath}: document {ident} comes from more than one file ({files}); remove the duplicates")
 
 
 def run_build(
@@ -105,8 +102,8 @@ def run_build(
                     bar.update()
         bar.close()
         results.sort(key=lambda r: r.index)
+        _mark_duplicates(results)
         outcome = BuildOutcome(results=results, failed=[])
-        outcome.duplicates = _duplicates(results)
         outcome.failed = [r for r in results if not r.ok]
         good = [r for r in results if r.ok]
         if (outcome.failed and not keep_going) or not good:

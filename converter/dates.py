@@ -145,6 +145,8 @@ def parse_date(raw: str) -> DocumentDate:
         g = m.groupdict()
         if kind == "y-y":
             y1, y2s = int(g["y1"]), g["y2"]
+            if len(y2s) == 2 and int(y2s) <= 12:
+                continue  # "1968-06" is a month, not a range
             y2 = int(y2s) if len(y2s) == 4 else (y1 // 100) * 100 + int(y2s)
             start = _value(y1, None, None, Precision.YEAR, text)
             end = _value(y2, None, None, Precision.YEAR, text)

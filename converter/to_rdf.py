@@ -86,11 +86,13 @@ class _Builder:
     def add(self, s: URIRef, p: URIRef, o: object) -> None:
         self.g.add((s, p, o))  # type: ignore[arg-type]
 
-    def span(self, owner: URIRef, span: Span, name: str = "span", exact: str | None = None) -> None:
+    def span(
+        self, owner: URIRef, span: Span, name: str = "span", exact: str | None = None, prop: URIRef = AKG.span
+    ) -> None:
         """``owner akg:span <owner#name>``: a Web Annotation SpecificResource on the source."""
         res = URIRef(Minter.part(owner, name))
         pos = URIRef(Minter.part(owner, f"{name}-position"))
-        self.add(owner, AKG.span, res)
+        self.add(owner, prop, res)
         self.add(res, RDF.type, OA.SpecificResource)
         self.add(res, OA.hasSource, self.source_iri)
         self.add(res, OA.hasSelector, pos)
@@ -186,7 +188,7 @@ def document_graph(
     add(d, DCTERMS.publisher, URIRef(minter.iri("organization", PUBLISHER[0])))
     add(d, AKG.sourceFile, src)
     if doc.title_span:
-        b.span(d, doc.title_span, "title-span")
+        b.span(d, doc.title_span, "title-span", prop=AKG.titleSpan)
 
     # Source file and provenance of this graph.
     add(src, RDF.type, AKG.SourceFile)
@@ -277,7 +279,7 @@ def document_graph(
             add(u, AKG.speakerSide, Literal(turn.side))
         if conv is not None:
             add(u, AKG.inConversation, conv)
-        b.span(u, turn.label_span, "label-span")
+        b.span(u, turn.label_span, "label-span", prop=AKG.labelSpan)
     for para in doc.paragraphs:
         p = URIRef(minter.paragraph(doc.identifier, para.position))
         b.block(p, AKG.Paragraph, para, d, text_lang)

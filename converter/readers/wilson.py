@@ -631,7 +631,8 @@ def read(text: str, source: str) -> Document:
     body = lines[fr.body_start :]
     body_lines = [ln for ln in body if not ln.blank]
     if not body_lines:
-        at = body[0].no if body else (lines[-1].no if lines else 1)
+        filled = [ln for ln in lines if not ln.blank]
+        at = filled[-1].no if filled else 1
         errors.append(DocumentError(
             "the document has no body text after its metadata sections", source=source, line=at, column=1,
             hint="check that the export is complete: the transcript or text follows the '### Contents:' list",

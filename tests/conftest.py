@@ -1,0 +1,65 @@
+"""Shared fixtures: the seed document, the authority data, built graphs and builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from converter.authority import Authority, load_authority
+from converter.pipeline import Built, build_document
+from converter.to_rdf import SourceInfo
+from converter.uris import Minter
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "documents" / "000_a7f71ba93af0ba45.txt"
+FIXTURES = ROOT / "tests" / "fixtures"
+LAYOUTS = sorted(p.stem for p in (FIXTURES / "documents").glob("*.txt"))
+BASE = "https://example.org/"
+
+
+def source_info(name: str, text: str) -> SourceInfo:
+    return SourceInfo(name, "0" * 64, len(text.encode("utf-8")), len(text))
+
+
+@pytest.fixture(scope="session")
+def authority() -> Authority:
+    return load_authority(ROOT / "seeds" / "authority")
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_built(seed_text: str, authority: Authority) -> Built:
+    return build_document(seed_text, source_info(SEED.name, seed_text), authority=authority, minter=Minter(BASE))
+
+
+def layout(name: str) -> tuple[str, dict]:
+    text = (FIXTURES / "documents" / f"{name}.txt").read_text(encoding="utf-8")
+    expected = json.loads((FIXTURES / "documents" / f"{name}.json").read_text(encoding="utf-8"))
+    return text, expected
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a subprocess, as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "converter.cli", *args], cwd=cwd or ROOT, capture_output=True, text=True,
+        env=full_env, timeout=300,
+    )
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real build of seeds/ (the seed document) into a temporary output directory."""
+    out = tmp_path_factory.mktemp("seed-build") / "out"
+    res = run_cli("build", str(ROOT / "seeds"), "--out", str(out), "--base-uri", BASE)
+    assert res.returncode == 0, res.stderr
+    return out
