@@ -14,7 +14,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 
 from . import __version__
 from .authority import Authority
@@ -26,7 +26,7 @@ from .names import slugify
 from .rdf_io import nquads, sorted_quads, turtle_body
 from .readers import read
 from .speakers import Cast, resolve
-from .to_rdf import SourceInfo, document_graph
+from .to_rdf import SourceInfo, document_triples
 from .uris import Minter
 
 __all__ = ["Built", "DocResult", "build_document", "convert_file", "decode_source"]
@@ -36,8 +36,16 @@ __all__ = ["Built", "DocResult", "build_document", "convert_file", "decode_sourc
 class Built:
     doc: Document
     cast: Cast
-    graph: Graph
+    triples: set[tuple[URIRef, URIRef, URIRef | Literal]]
     archive: tuple[str, str, tuple[str, ...], str | None] | None  # slug, label, aliases, QID
+
+    @property
+    def graph(self) -> Graph:
+        """The document's triples as an rdflib Graph (for validation and tests)."""
+        g = Graph()
+        for t in self.triples:
+            g.add(t)
+        return g
 
 
 def _archive(doc: Document, authority: Authority) -> tuple[str, str, tuple[str, ...], str | None] | None:
@@ -61,11 +69,11 @@ def build_document(
     doc = read(text, source.relpath)
     cast = resolve(doc, authority)
     archive = _archive(doc, authority)
-    graph = document_graph(
+    triples = document_triples(
         doc, cast, minter, source, software_version=software_version,
         archive_slug=archive[0] if archive else None, build_time=build_time,
     )
-    return Built(doc, cast, graph, archive)
+    return Built(doc, cast, triples, archive)
 
 
 def decode_source(data: bytes, relpath: str) -> str:
@@ -177,7 +185,7 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
             elif text_ == doc.original_language:
                 result.warnings.append(f"{relpath}: original language {name!r} is not a known language name")
     result.languages = sorted(set(langs))
-    quads = sorted_quads(built.graph, minter.graph(doc.identifier))
+    quads = sorted_quads(built.triples, minter.graph(doc.identifier))
     result.triples = len(quads)
     stem = Path(cfg.staging) / f"{index:07d}"
     stem.with_suffix(".nq").write_bytes(nquads(quads))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -13,26 +14,30 @@ __all__ = ["to_ox", "sorted_quads", "nquads", "turtle_body", "turtle_header", "P
 PREFIX_LINE = b"@prefix "
 
 
+@lru_cache(maxsize=4096)
+def _named(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
 def to_ox(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
+        return _named(str(term))
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term), datatype=_named(str(term.datatype)))
         return ox.Literal(str(term))
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     raise TypeError(f"cannot convert {term!r}")
 
 
-def sorted_quads(graph: Graph, graph_iri: str) -> list[ox.Quad]:
-    """The graph's triples as quads in ``graph_iri``, in a canonical order."""
+def sorted_quads(triples: Graph | Iterable[tuple[Node, Node, Node]], graph_iri: str) -> list[ox.Quad]:
+    """The triples as quads in ``graph_iri``, in a canonical order (by their N-Triples forms)."""
     g = ox.NamedNode(graph_iri)
-    quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in graph]  # type: ignore[arg-type]
-    quads.sort(key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
-    return quads
+    ordered = sorted(triples, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
+    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in ordered]  # type: ignore[arg-type]
 
 
 def nquads(quads: Iterable[ox.Quad]) -> bytes:

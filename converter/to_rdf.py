@@ -1,6 +1,6 @@
 """Document model -> RDF. Knows nothing of text parsing; asks the Minter for every IRI.
 
-``document_graph`` gives the triples of one document's named graph: the document,
+``document_triples`` gives the triples of one document's named graph: the document,
 the conversation it records, its utterances or paragraphs with their spans, header
 fields, participants, page markers, footnotes, and the provenance of the
 conversion. Descriptions shared by many documents (persons, organisations,
@@ -25,7 +25,7 @@ from .namespaces import AKG, DCMITYPE, LEXVO, OA, RICO, SCHEMA, SPDX, WD
 from .speakers import Cast, PersonRef
 from .uris import Minter
 
-__all__ = ["SourceInfo", "document_graph", "entities_graph", "PUBLISHER", "PersonRecord"]
+__all__ = ["SourceInfo", "document_triples", "entities_graph", "PUBLISHER", "PersonRecord"]
 
 PUBLISHER = ("wilson-center-digital-archive", "History and Public Policy Program Digital Archive")
 _CONVERSATION_TITLE = re.compile(
@@ -77,14 +77,19 @@ def is_conversation(doc: Document) -> bool:
     return doc.is_dialogue or bool(_CONVERSATION_TITLE.search(doc.title))
 
 
+Triple = tuple[URIRef, URIRef, "URIRef | Literal"]
+
+
 class _Builder:
+    """Collects triples in a set: cheaper than indexing an rdflib Graph as it grows."""
+
     def __init__(self, minter: Minter, source_iri: URIRef) -> None:
-        self.g = Graph()
+        self.triples: set[Triple] = set()
         self.minter = minter
         self.source_iri = source_iri
 
     def add(self, s: URIRef, p: URIRef, o: object) -> None:
-        self.g.add((s, p, o))  # type: ignore[arg-type]
+        self.triples.add((s, p, o))  # type: ignore[arg-type]
 
     def span(
         self, owner: URIRef, span: Span, name: str = "span", exact: str | None = None, prop: URIRef = AKG.span
@@ -119,7 +124,7 @@ class _Builder:
             self.span(m_iri, marker.span)
 
 
-def document_graph(
+def document_triples(
     doc: Document,
     cast: Cast,
     minter: Minter,
@@ -128,8 +133,8 @@ def document_graph(
     software_version: str,
     archive_slug: str | None = None,
     build_time: str | None = None,
-) -> Graph:
-    """The named graph of one document (triples only; the caller names the graph).
+) -> set[Triple]:
+    """The triples of one document's named graph (the caller names the graph).
 
     ``archive_slug`` is the holding archive's organisation id (from the authority
     file, or the slug of its name as cited).
@@ -283,7 +288,7 @@ def document_graph(
     for para in doc.paragraphs:
         p = URIRef(minter.paragraph(doc.identifier, para.position))
         b.block(p, AKG.Paragraph, para, d, text_lang)
-    return b.g
+    return b.triples
 
 
 @dataclass(frozen=True)
