@@ -101,6 +101,7 @@ def run_build(
                     results.append(res)
                     bar.update()
         bar.close()
+        convert_seconds = round(time.monotonic() - started, 2)
         results.sort(key=lambda r: r.index)
         _mark_duplicates(results)
         outcome = BuildOutcome(results=results, failed=[])
@@ -113,7 +114,7 @@ def run_build(
         release = write_release(
             stage, good, parts, minter=minter, authority_persons=authority_persons,
             sources={rel: f for f, rel in files}, build_time=build_time, dataset_time=graph_time,
-            progress=status,
+            progress=status, convert_seconds=convert_seconds,
         )
         build_id = build_time.replace(":", "").replace("-", "") + f"-{os.getpid()}"
         outcome.release = release

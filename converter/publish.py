@@ -175,6 +175,7 @@ class Release:
     utterances: int = 0
     paragraphs: int = 0
     dumps: dict[str, dict] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _merge_persons(results: list[DocResult], authority_persons: dict[str, tuple[str, tuple[str, ...], str | None]]) -> list[PersonRecord]:
@@ -207,9 +208,20 @@ def write_release(
     build_time: str,
     dataset_time: str | None,
     progress: Callable[[str], None] = lambda _msg: None,
+    convert_seconds: float | None = None,
 ) -> Release:
     """Write dumps, store, sources, VoID and build.json of ``results`` into ``stage``."""
     rel = Release()
+    if convert_seconds is not None:
+        rel.seconds["convert"] = convert_seconds
+    clock = time.monotonic()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        rel.seconds[phase] = round(now - clock, 2)
+        clock = now
+
     prefixes = {**PREFIXES, **minter.prefixes()}
     header = turtle_header(prefixes)
     dumps = stage / "dumps"
@@ -261,6 +273,7 @@ def write_release(
         rel.dumps[fname] = {"path": f"dumps/{fname}", "bytes": p.stat().st_size, "sha256": _sha256(p),
                             "triples": rel.triples, "media_type": media, "compression": "gzip"}
 
+    lap("dumps")
     progress("loading the store")
     store = ox.Store(str(stage / "store"))
     store.bulk_load(path=str(nq_plain), format=ox.RdfFormat.N_QUADS)
@@ -272,12 +285,14 @@ def write_release(
     if stored != rel.quads:
         raise OutputError(f"the store holds {stored} quads but the dumps hold {rel.quads}; nothing was published")
 
+    lap("store")
     progress("copying sources")
     for r in ordered:
         dst = stage / "sources" / r.relpath
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(sources[r.relpath], dst)
 
+    lap("sources")
     rel.documents = len(ordered)
     rel.persons = len(persons)
     rel.utterances = sum(r.turns for r in ordered)
@@ -298,6 +313,7 @@ def write_release(
         "paragraphs": rel.paragraphs,
         "warnings": sum(len(r.warnings) for r in ordered),
         "dumps": rel.dumps,
+        "seconds": rel.seconds,
         "documents_index": [
             {"id": r.identifier, "source": r.relpath, "title": r.title, "date": r.date, "triples": r.triples,
              "turns": r.turns, "paragraphs": r.paragraphs, "sha256": r.sha256, "warnings": r.warnings}
