@@ -1,9 +1,21 @@
 """Curated authority data from ``seeds/authority/*.csv``: names, aliases, Wikidata ids.
 
-Each file holds one kind of entity (``persons.csv``, ``organizations.csv``, ...)
-with the columns ``id,label,aliases,wikidata,note``; ``aliases`` are separated by
-``|``. Curators extend these files without touching code. Loading checks them and
-reports every problem with its file and line.
+Each file holds one kind of entity (``persons.csv``, ``places.csv``,
+``organizations.csv``, ``events.csv``) with the columns:
+
+- ``id``: lowercase slug, the entity's IRI is ``{base}id/{kind}/{id}``;
+- ``label``: preferred name; ``aliases``: other names and spellings, ``|``-separated;
+- ``demonyms`` (optional): adjectival or group forms that refer to it ("Bulgarian",
+  "the Soviets"), ``|``-separated; matched with a lower confidence than names;
+- ``not_when`` (optional): a regular expression; a match of a name is dropped when the
+  sentence around it matches (``roast|stuffed|dinner`` keeps the bird out of Turkey);
+- ``type`` (optional): finer type (country, city, state, party, ...);
+- ``date`` (optional, events): ISO date of the event, ``start/end`` for a span;
+- ``place`` (optional, events): id of a place in ``places.csv``;
+- ``wikidata``: a Wikidata item id (``Q…``) or empty; ``note``: free text.
+
+Curators extend these files without touching code. Loading checks them and reports
+every problem with its file and line.
 """
 
 from __future__ import annotations
@@ -21,7 +33,9 @@ __all__ = ["Authority", "AuthorityError", "Entity", "load_authority", "parse_aut
 _KIND_FILES = {"persons": "person", "organizations": "organization", "places": "place", "events": "event"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _QID = re.compile(r"^Q[1-9]\d*$")
-COLUMNS = ("id", "label", "aliases", "wikidata", "note")
+_ISO = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+_DATE = re.compile(rf"^{_ISO}(?:/{_ISO})?$")
+COLUMNS = ("id", "label", "aliases", "demonyms", "not_when", "type", "date", "place", "wikidata", "note")
 
 
 class AuthorityError(DocumentError):
@@ -36,6 +50,11 @@ class Entity:
     aliases: tuple[str, ...] = ()
     wikidata: str | None = None
     note: str | None = None
+    demonyms: tuple[str, ...] = ()
+    not_when: str | None = None
+    type: str | None = None
+    date: str | None = None
+    place: str | None = None
 
 
 def _key(name: str) -> str:
@@ -100,7 +119,23 @@ def parse_authority(text: str, *, kind: str, source: str, into: Authority | None
             problems.append(f"{source}:{line}: wikidata {qid!r} of {rid} is not a Wikidata item id like Q1234")
             continue
         aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
-        auth.add(Entity(kind, rid, label, aliases, qid, (row.get("note") or "").strip() or None))
+        demonyms = tuple(a.strip() for a in (row.get("demonyms") or "").split("|") if a.strip())
+        not_when = (row.get("not_when") or "").strip() or None
+        if not_when is not None:
+            try:
+                re.compile(not_when)
+            except re.error as err:
+                problems.append(f"{source}:{line}: not_when of {rid} is not a valid regular expression: {err}")
+                continue
+        date = (row.get("date") or "").strip() or None
+        if date is not None and not _DATE.match(date):
+            problems.append(f"{source}:{line}: date {date!r} of {rid} must be YYYY, YYYY-MM, YYYY-MM-DD or start/end")
+            continue
+
+        def opt(col: str) -> str | None:
+            return (row.get(col) or "").strip() or None
+
+        auth.add(Entity(kind, rid, label, aliases, qid, opt("note"), demonyms, not_when, opt("type"), date, opt("place")))
     if problems:
         raise AuthorityError(
             "; ".join(problems) if len(problems) == 1 else f"{len(problems)} problems:\n  " + "\n  ".join(problems),
