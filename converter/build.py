@@ -113,6 +113,7 @@ def run_build(
         authority_persons = {e.id: (e.label, e.aliases, e.wikidata) for e in authority.of_kind("person")}
         release = write_release(
             stage, good, parts, minter=minter, authority_persons=authority_persons,
+            authority_entities=[e for e in authority.entities.values() if e.kind != "person"],
             sources={rel: f for f, rel in files}, build_time=build_time, dataset_time=graph_time,
             progress=status, convert_seconds=convert_seconds,
         )

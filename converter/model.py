@@ -200,3 +200,101 @@ class Document:
     @property
     def is_dialogue(self) -> bool:
         return bool(self.turns)
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+@dataclass(frozen=True)
+class Where:
+    """The block a piece of extraction sits in: a turn or a paragraph, by position."""
+
+    kind: str  # "turn" or "paragraph"
+    position: int
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A reference to a person, place, organisation or event, anchored to its span.
+
+    ``entity`` is ``(kind, id)`` of the authority entity or document person it was
+    linked to, or ``None`` for an unlinked candidate (``label`` then says what was
+    seen). ``via`` says how it was linked: "authority", "demonym", "document"
+    (a person of this document), or "rule" (a title such as "Ambassador X").
+    """
+
+    kind: str
+    text: str
+    span: Span
+    where: Where
+    entity: tuple[str, str] | None
+    via: str
+    confidence: float
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Quantity:
+    min: float | None
+    max: float | None
+    unit: str | None
+    lower_exclusive: bool
+    upper_exclusive: bool
+    approximate: bool
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class ReportedSource:
+    """Whom the speaker attributes a claim to: "The Italian ambassador to Bulgaria revealed to us that"."""
+
+    text: str
+    span: Span
+    entity: tuple[str, str] | None  # linked (kind, id) or a minted role agent
+
+
+@dataclass(frozen=True)
+class TimeExpression:
+    """A date in the text, resolved against the document's date where it is relative."""
+
+    text: str
+    span: Span
+    value: DateValue | None  # None when it cannot be resolved (no document date)
+
+
+@dataclass(frozen=True)
+class Claim:
+    where: Where
+    number: int  # 1-based among the claims of its block
+    text: str
+    span: Span
+    claimant: str | None  # person slug
+    about: tuple[tuple[str, str], ...]
+    reported_source: ReportedSource | None
+    polarity: str  # "asserted" or "denied"
+    modality: str | None  # "hedged" or None
+    quantities: tuple[Quantity, ...]
+    times: tuple[TimeExpression, ...]
+
+
+@dataclass(frozen=True)
+class ReferredEvent:
+    """An event the text refers to: a named one from the authority file, or one found by rule."""
+
+    where: Where
+    number: int  # 1-based in the document
+    label: str
+    text: str  # the sentence it was found in
+    span: Span
+    entity: tuple[str, str] | None  # authority event, when it is one
+    time: TimeExpression | None
+    participants: tuple[str, ...]  # person slugs
+    places: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Extraction:
+    mentions: tuple[Mention, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    events: tuple[ReferredEvent, ...] = ()

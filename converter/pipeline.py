@@ -10,6 +10,7 @@ their triples in the main process.
 from __future__ import annotations
 
 import hashlib
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,10 @@ from rdflib import Graph, Literal, URIRef
 from . import __version__
 from .authority import Authority
 from .errors import ConversionError, DocumentError
+from .extract import extract
 from .languages import lookup as language_lookup
 from .languages import split_languages
-from .model import Document
+from .model import Document, Extraction
 from .names import slugify
 from .rdf_io import nquads, sorted_quads, turtle_body
 from .readers import read
@@ -38,6 +40,8 @@ class Built:
     cast: Cast
     triples: set[tuple[URIRef, URIRef, URIRef | Literal]]
     archive: tuple[str, str, tuple[str, ...], str | None] | None  # slug, label, aliases, QID
+    extraction: Extraction
+    agents: tuple[tuple[str, str, str], ...]  # (kind, slug, label) minted for reported sources
 
     @property
     def graph(self) -> Graph:
@@ -57,6 +61,12 @@ def _archive(doc: Document, authority: Authority) -> tuple[str, str, tuple[str, 
     return slugify(doc.archive), doc.archive, (), None
 
 
+def _agent_label(agent: tuple[str, str, str]) -> tuple[str, str, str]:
+    kind, slug, text = agent
+    label = re.sub(r"^(?:the|a|an)\s+", "", " ".join(text.split()), flags=re.I)
+    return kind, slug, label[:1].upper() + label[1:]
+
+
 def build_document(
     text: str,
     source: SourceInfo,
@@ -69,11 +79,20 @@ def build_document(
     doc = read(text, source.relpath)
     cast = resolve(doc, authority)
     archive = _archive(doc, authority)
+    extraction = extract(doc, text, cast, authority)
     triples = document_triples(
         doc, cast, minter, source, software_version=software_version,
         archive_slug=archive[0] if archive else None, build_time=build_time,
+        extraction=extraction, source_text=text,
     )
-    return Built(doc, cast, triples, archive)
+    agents = sorted({
+        (c.reported_source.entity[0], c.reported_source.entity[1], c.reported_source.text)
+        for c in extraction.claims
+        if c.reported_source and c.reported_source.entity
+        and authority.get(*c.reported_source.entity) is None
+        and c.reported_source.entity[1] not in {p.slug for p in cast.persons}
+    })
+    return Built(doc, cast, triples, archive, extraction, tuple(_agent_label(a) for a in agents))
 
 
 def decode_source(data: bytes, relpath: str) -> str:
@@ -104,6 +123,10 @@ class DocResult:
     paragraphs: int = 0
     persons: list[tuple[str, str, bool, tuple[str, ...]]] = field(default_factory=list)
     speakers: list[str] = field(default_factory=list)
+    agents: list[tuple[str, str, str]] = field(default_factory=list)
+    mentions: int = 0
+    claims: int = 0
+    events: int = 0
     archive: tuple[str, str, tuple[str, ...], str | None] | None = None
     languages: list[tuple[str, str]] = field(default_factory=list)
     title: str = ""
@@ -176,6 +199,10 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
     result.persons = [(p.slug, p.name, p.curated, p.written) for p in cast.persons]
     result.speakers = [p.slug for p in cast.speakers]
     result.archive = built.archive
+    result.agents = list(built.agents)
+    result.mentions = len(built.extraction.mentions)
+    result.claims = len(built.extraction.claims)
+    result.events = len(built.extraction.events)
     langs = []
     for text_ in (doc.text_language, doc.original_language):
         for name in split_languages(text_ or ""):

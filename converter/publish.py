@@ -43,6 +43,7 @@ from .errors import ConversionError
 from .namespaces import AKG, DCAT, PREFIXES, SPDX, VOID
 from .pipeline import DocResult
 from .rdf_io import nquads, sorted_quads, turtle_body, turtle_header
+from .authority import Entity
 from .to_rdf import PUBLISHER, PersonRecord, entities_graph
 from .uris import Minter
 
@@ -185,6 +186,9 @@ def _merge_persons(results: list[DocResult], authority_persons: dict[str, tuple[
         for slug, name, _curated, wr in r.persons:
             names.setdefault(slug, Counter())[name] += 1
             written.setdefault(slug, set()).update(wr)
+    for slug in authority_persons:  # every curated person is described, mentioned or not
+        names.setdefault(slug, Counter())
+        written.setdefault(slug, set())
     out = []
     for slug in sorted(names):
         if slug in authority_persons:
@@ -204,6 +208,7 @@ def write_release(
     *,
     minter: Minter,
     authority_persons: dict[str, tuple[str, tuple[str, ...], str | None]],
+    authority_entities: list[Entity],
     sources: dict[str, Path],
     build_time: str,
     dataset_time: str | None,
@@ -229,13 +234,19 @@ def write_release(
     ordered = sorted(results, key=lambda r: r.identifier or "")
 
     # Entities graph: persons merged across documents, organisations, languages, software.
-    orgs = {PUBLISHER[0]: (PUBLISHER[0], PUBLISHER[1], (), None)}
+    ents: dict[tuple[str, str], Entity] = {(e.kind, e.id): e for e in authority_entities}
+    ents.setdefault(("organization", PUBLISHER[0]), Entity("organization", PUBLISHER[0], PUBLISHER[1]))
     for r in ordered:
         if r.archive:
-            orgs.setdefault(r.archive[0], r.archive)
+            slug, label, aliases, qid = r.archive
+            ents.setdefault(("organization", slug), Entity("organization", slug, label, aliases, qid))
+        for kind, slug, label in r.agents:
+            ents.setdefault((kind, slug), Entity(kind, slug, label))
     languages = sorted({lang for r in ordered for lang in r.languages})
     persons = _merge_persons(ordered, authority_persons)
-    eg = entities_graph(persons, [orgs[k] for k in sorted(orgs)], languages, minter, software_version=__version__)
+    person_slugs = {p.slug for p in persons}
+    others = [ents[k] for k in sorted(ents) if not (k[0] == "person" and k[1] in person_slugs)]
+    eg = entities_graph(persons, others, languages, minter, software_version=__version__)
     eq = sorted_quads(eg, minter.graph(ENTITIES))
     (parts / "entities.nq").write_bytes(nquads(eq))
     (parts / "entities.ttl").write_bytes(turtle_body(eq, prefixes))
@@ -294,7 +305,7 @@ def write_release(
 
     lap("sources")
     rel.documents = len(ordered)
-    rel.persons = len(persons)
+    rel.persons = len({p[0] for r in ordered for p in r.persons})  # persons taking part in documents
     rel.utterances = sum(r.turns for r in ordered)
     rel.paragraphs = sum(r.paragraphs for r in ordered)
     void = void_graph(minter, rel, per_doc, dataset_time)

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
+from .authority import Entity
 from .languages import lookup as language_lookup
 from .languages import split_languages
-from .model import Block, DateValue, Document, MarkerKind, Span
+from .model import Block, DateValue, Document, Extraction, MarkerKind, Span, Where
 from .namespaces import AKG, DCMITYPE, LEXVO, OA, RICO, SCHEMA, SPDX, WD
 from .speakers import Cast, PersonRef
 from .uris import Minter
@@ -133,6 +134,8 @@ def document_triples(
     software_version: str,
     archive_slug: str | None = None,
     build_time: str | None = None,
+    extraction: Extraction | None = None,
+    source_text: str | None = None,
 ) -> set[Triple]:
     """The triples of one document's named graph (the caller names the graph).
 
@@ -288,7 +291,126 @@ def document_triples(
     for para in doc.paragraphs:
         p = URIRef(minter.paragraph(doc.identifier, para.position))
         b.block(p, AKG.Paragraph, para, d, text_lang)
+    if extraction is not None:
+        assert source_text is not None, "source_text is needed for quote selectors"
+        _extraction(b, doc, extraction, d, conv, text_lang, source_text)
     return b.triples
+
+
+def entity_iri(minter: Minter, kind: str, id_: str) -> URIRef:
+    return URIRef(minter.iri(kind, id_))
+
+
+def _block_iri(minter: Minter, doc: Document, where: Where) -> URIRef:
+    if where.kind == "turn":
+        return URIRef(minter.utterance(doc.identifier, where.position))
+    return URIRef(minter.paragraph(doc.identifier, where.position))
+
+
+_QUOTE_CONTEXT = 32
+
+
+def _extraction(b: _Builder, doc: Document, ext: Extraction, d: URIRef, conv: URIRef | None,
+                text_lang: str | None, source_text: str) -> None:
+    add, minter = b.add, b.minter
+
+    def quote(owner: URIRef, span: Span) -> None:
+        b.span(owner, span, exact=span.slice(source_text))
+        q = URIRef(Minter.part(owner, "span-quote"))
+        prefix = source_text[max(0, span.start - _QUOTE_CONTEXT) : span.start]
+        suffix = source_text[span.end : span.end + _QUOTE_CONTEXT]
+        if prefix:
+            add(q, OA.prefix, Literal(prefix))
+        if suffix:
+            add(q, OA.suffix, Literal(suffix))
+
+    for n, m in enumerate(ext.mentions, start=1):
+        a = URIRef(minter.iri("mention", f"{doc.identifier}-{n}"))
+        block = _block_iri(minter, doc, m.where)
+        add(a, RDF.type, AKG.Mention)
+        add(a, RDF.type, OA.Annotation)
+        add(a, OA.hasTarget, URIRef(Minter.part(a, "span")))
+        add(a, AKG.inText, block)
+        add(a, AKG.mentionKind, Literal(m.kind))
+        add(a, AKG.linkedBy, Literal(m.via))
+        add(a, AKG.confidence, Literal(float(m.confidence)))
+        quote(a, m.span)
+        # The target is the span resource: give it the SpecificResource shape under oa:hasTarget too.
+        if m.entity is not None:
+            target = entity_iri(minter, *m.entity)
+            add(a, OA.motivatedBy, OA.identifying)
+            add(a, OA.hasBody, target)
+            add(block, AKG.mentions, target)
+            add(d, AKG.mentions, target)
+        else:
+            add(a, OA.motivatedBy, OA.tagging)
+            add(a, AKG.candidateLabel, Literal(m.label or m.text))
+    for c in ext.claims:
+        block = _block_iri(minter, doc, c.where)
+        slug = f"{doc.identifier}-{c.where.position}-{c.number}" if c.where.kind == "turn" else \
+            f"{doc.identifier}-p{c.where.position}-{c.number}"
+        ci = URIRef(minter.iri("claim", slug))
+        add(ci, RDF.type, AKG.Claim)
+        add(ci, RDF.type, SCHEMA.Claim)
+        add(ci, SCHEMA.appearance, block)
+        add(ci, DCTERMS.isPartOf, d)
+        add(ci, SCHEMA.text, _text(c.text, text_lang))
+        add(ci, AKG.polarity, AKG.Denied if c.polarity == "denied" else AKG.Asserted)
+        if c.modality:
+            add(ci, AKG.modality, Literal(c.modality))
+        if c.claimant:
+            add(ci, PROV.wasAttributedTo, URIRef(minter.person(c.claimant)))
+        for kind, id_ in c.about:
+            add(ci, SCHEMA.about, entity_iri(minter, kind, id_))
+        if c.reported_source is not None:
+            rs = c.reported_source
+            add(ci, AKG.reportedSourceText, Literal(rs.text))
+            if rs.entity is not None:
+                add(ci, AKG.reportedSource, entity_iri(minter, *rs.entity))
+        for k, q in enumerate(c.quantities, start=1):
+            qi = URIRef(Minter.part(ci, f"quantity-{k}"))
+            add(ci, AKG.statesQuantity, qi)
+            add(qi, RDF.type, AKG.Quantity)
+            add(qi, AKG.quantityText, Literal(q.text))
+            if q.min is not None:
+                add(qi, AKG.minValue, Literal(q.min))
+            if q.max is not None:
+                add(qi, AKG.maxValue, Literal(q.max))
+            if q.unit:
+                add(qi, AKG.unitLabel, Literal(q.unit, lang="en"))
+            if q.lower_exclusive:
+                add(qi, AKG.lowerBoundExclusive, Literal(True))
+            if q.upper_exclusive:
+                add(qi, AKG.upperBoundExclusive, Literal(True))
+            if q.approximate:
+                add(qi, AKG.approximate, Literal(True))
+        for t in c.times:
+            if t.value is not None:
+                add(ci, AKG.statesDate, _date_literal(t.value))
+        quote(ci, c.span)
+    for ev in ext.events:
+        block = _block_iri(minter, doc, ev.where)
+        if ev.entity is not None:
+            ei = entity_iri(minter, *ev.entity)
+            add(d, AKG.refersToEvent, ei)
+            add(block, AKG.refersToEvent, ei)
+            continue
+        ei = URIRef(minter.iri("event", f"{doc.identifier}-e{ev.number}"))
+        add(ei, RDF.type, AKG.ReferredEvent)
+        add(ei, RDF.type, SCHEMA.Event)
+        add(ei, RDFS.label, Literal(ev.label, lang="en"))
+        add(ei, AKG.referredToIn, block)
+        add(d, AKG.refersToEvent, ei)
+        add(block, AKG.refersToEvent, ei)
+        if ev.time is not None:
+            add(ei, AKG.dateText, Literal(ev.time.text))
+            if ev.time.value is not None:
+                add(ei, SCHEMA.startDate, _date_literal(ev.time.value))
+        for slug in ev.participants:
+            add(ei, SCHEMA.attendee, URIRef(minter.person(slug)))
+        for kind, id_ in ev.places:
+            add(ei, SCHEMA.location, entity_iri(minter, kind, id_))
+        quote(ei, ev.span)
 
 
 @dataclass(frozen=True)
@@ -303,13 +425,13 @@ class PersonRecord:
 
 def entities_graph(
     persons: Iterable[PersonRecord],
-    organizations: Iterable[tuple[str, str, tuple[str, ...], str | None]],
+    entities: Iterable[Entity],
     languages: Iterable[tuple[str, str]],
     minter: Minter,
     *,
     software_version: str,
 ) -> Graph:
-    """Shared descriptions: persons, organisations, languages and the software."""
+    """Shared descriptions: persons, places, organisations, named events, languages, the software."""
     g = Graph()
     for p in persons:
         iri = URIRef(minter.person(p.slug))
@@ -322,16 +444,29 @@ def entities_graph(
                 g.add((iri, SKOS.altLabel, Literal(a)))
         if p.wikidata:
             g.add((iri, SKOS.exactMatch, WD[p.wikidata]))
-    for slug, label, aliases, qid in organizations:
-        iri = URIRef(minter.iri("organization", slug))
-        g.add((iri, RDF.type, FOAF.Organization))
-        g.add((iri, RDF.type, SCHEMA.Organization))
-        g.add((iri, RDFS.label, Literal(label)))
-        for a in aliases:
-            if a != label:
+    for e in entities:
+        iri = entity_iri(minter, e.kind, e.id)
+        for cls in _ENTITY_CLASSES[e.kind]:
+            g.add((iri, RDF.type, cls))
+        g.add((iri, RDFS.label, Literal(e.label)))
+        for a in e.aliases:
+            if a != e.label:
                 g.add((iri, SKOS.altLabel, Literal(a)))
-        if qid:
-            g.add((iri, SKOS.exactMatch, WD[qid]))
+        for a in e.demonyms:
+            g.add((iri, AKG.demonym, Literal(a)))
+        if e.type:
+            g.add((iri, AKG.entityType, Literal(e.type)))
+        if e.note:
+            g.add((iri, RDFS.comment, Literal(e.note, lang="en")))
+        if e.date:
+            start, _, end = e.date.partition("/")
+            g.add((iri, SCHEMA.startDate, _iso_literal(start)))
+            if end:
+                g.add((iri, SCHEMA.endDate, _iso_literal(end)))
+        if e.place:
+            g.add((iri, SCHEMA.location, entity_iri(minter, "place", e.place)))
+        if e.wikidata:
+            g.add((iri, SKOS.exactMatch, WD[e.wikidata]))
     for code, name in languages:
         g.add((LEXVO[code], RDFS.label, Literal(name, lang="en")))
         g.add((LEXVO[code], RDF.type, DCTERMS.LinguisticSystem))
@@ -340,3 +475,16 @@ def entities_graph(
     g.add((sw, RDFS.label, Literal(f"archivekg {software_version}")))
     g.add((sw, SCHEMA.softwareVersion, Literal(software_version)))
     return g
+
+
+_ENTITY_CLASSES = {
+    "person": (FOAF.Person, SCHEMA.Person),
+    "organization": (FOAF.Organization, SCHEMA.Organization),
+    "place": (AKG.Place, SCHEMA.Place),
+    "event": (AKG.ReferredEvent, SCHEMA.Event),
+}
+
+
+def _iso_literal(iso: str) -> Literal:
+    kind = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(iso)]
+    return Literal(iso, datatype=kind)

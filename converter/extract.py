@@ -1,0 +1,246 @@
+"""Extraction: mentions, claims and referred-to events of one document (plain data).
+
+``extract(doc, source_text, cast, authority)`` composes the pieces:
+
+- mentions (``mentions.py``) in every turn and paragraph;
+- sentences (``sentences.py``) of every block; a sentence is a **claim** when it is
+  declarative (not a question, greeting or bare agreement) and names at least one
+  entity, states a quantity (``quantities.py``) or a date (``timex.py``). A claim
+  has its claimant (the speaker; in reported speech, the person the paragraph
+  opens with), the entities it is about, a reported source when the speaker cites
+  someone else ("The Italian ambassador to Bulgaria revealed to us that ..."),
+  its polarity (denied when its content is negated), modality when hedged, and its
+  quantities and dates;
+- **referred events**: a named event of the authority file, or a sentence that
+  dates something happening (met, visited, invasion, rebellion, congress, ...),
+  with the date resolved against the document's date, the persons and places of
+  the sentence as participants and places ("there" takes the place named just
+  before).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .authority import Authority
+from .model import (
+    Claim,
+    Document,
+    Extraction,
+    MarkerKind,
+    Mention,
+    Quantity,
+    ReferredEvent,
+    ReportedSource,
+    Span,
+    Where,
+)
+from .mentions import Gazetteer, blocks, find_mentions
+from .names import ROLE_WORDS, fold, slugify
+from .quantities import find_quantities
+from .sentences import split_sentences
+from .speakers import Cast
+from .timex import find_times
+
+__all__ = ["extract", "agent_for_source"]
+
+_GREETING = re.compile(
+    r"^(?:hello|hi|good (?:morning|afternoon|evening|day)|welcome|thank(?:s| you)|goodbye|farewell|"
+    r"(?:i am )?(?:very )?(?:glad|pleased|happy) to (?:see|meet) you|congratulations|cheers)\b",
+    re.I,
+)
+_AGREEMENT = re.compile(
+    r"^(?:yes|no|right|correct|exactly|indeed|of course|certainly|sure|agreed|true|ok|okay|fine|good|very well|"
+    r"i agree|that(?:'s| is) (?:right|correct|true|so)|it is so|quite so|so it is|not at all)"
+    r"(?:[,.!]?\s*(?:yes|no|comrade\s+\w+|indeed|of course|that is right|it is)?)*[.!]*$",
+    re.I,
+)
+_NEGATION = re.compile(r"\b(?:no|not|never|none|nobody|nothing|neither|nor|cannot|without)\b|n[’']t\b", re.I)
+_HEDGE = re.compile(
+    r"\b(?:may|might|could|probably|possibly|perhaps|likely|unlikely|apparently|seems?|seemed|reportedly|"
+    r"allegedly|presumably|supposedly|it is said)\b",
+    re.I,
+)
+_SPEECH_VERBS = (
+    r"revealed|told|informed|said|says|reported|reports|stated|states|claimed|claims|announced|declared|"
+    r"indicated|confirmed|noted|wrote|disclosed|learned|learnt|heard|assured|explained|mentioned|asserted|"
+    r"maintained|insisted|warned|admitted|acknowledged"
+)
+_REPORTED = re.compile(
+    rf"^(?P<src>[^.?!]*?\S)\s*,?(?:\s+[^,]{{0,80}},)?\s+(?:has\s+|have\s+|had\s+)?(?P<verb>{_SPEECH_VERBS})"
+    rf"(?:\s+(?:to\s+)?(?:us|me|him|her|them|you|the\s+\w+))?\s+that\s+(?P<content>.+)$",
+    re.I | re.S,
+)
+_ACCORDING = re.compile(r"^according\s+to\s+(?P<src>[^,]+),\s*(?P<content>.+)$", re.I | re.S)
+_PRONOUN_SOURCE = re.compile(r"^(?:i|we|you|he|she|they|it|this|that|these|those|one)$", re.I)
+_REPORTED_SPEECH = re.compile(
+    r"^\s*(?:asks|answers|replies|says|notes|states|declares|thanks|suggests|informs|emphasizes|emphasises|"
+    r"remarks|adds|agrees|proposes|explains|points out|responds|objects|stresses|reports)\b",
+    re.I,
+)
+_EVENT_WORDS = re.compile(
+    r"\b(?:met|meet|meeting|meetings|visit|visited|visits|invasion|invaded|occupation|occupied|congress|"
+    r"conference|rebellion|revolution|uprising|movement|war|talks|negotiations|election|elections|coup|treaty|"
+    r"agreement|attack|attacked|strike|demonstration|demonstrations|crisis|plenum|session|summit|"
+    r"conversation|trip|journey|arrived|signed)\b",
+    re.I,
+)
+_ORG_WORDS = re.compile(
+    r"\b(?:agency|embassy|ministry|government|newspaper|radio|press|party|committee|office|bureau|"
+    r"service|command|council|delegation|mission|consulate|army|station|department)\b",
+    re.I,
+)
+_PERSON_WORDS = {w for w in ROLE_WORDS if w not in {"party", "state", "delegation", "side", "foreign", "defense", "defence"}}
+
+
+def agent_for_source(text: str) -> tuple[str, str] | None:
+    """A minted agent for a source phrase: ("person"|"organization", slug), or None.
+
+    "The Italian ambassador to Bulgaria" -> ("person", "italian-ambassador-to-bulgaria");
+    "The Bulgarian news agency" -> ("organization", "bulgarian-news-agency");
+    "our embassy" (relative to the speaker) -> None.
+    """
+    words = text.split()
+    if not words or fold(words[0]) in {"our", "my", "your", "his", "her", "their", "its"}:
+        return None
+    core = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.I)
+    if _ORG_WORDS.search(core):
+        return "organization", slugify(core)
+    if any(fold(w).strip(".,") in _PERSON_WORDS for w in core.split()):
+        return "person", slugify(core)
+    return None
+
+
+def _is_claim_shaped(sentence: str) -> bool:
+    s = sentence.strip().strip("\"“”'’)]")
+    if not s or s.endswith("?"):
+        return False
+    if _GREETING.match(s) or _AGREEMENT.match(s):
+        return False
+    return len(re.findall(r"\w+", s)) >= 3
+
+
+def _source(sentence: str, start: int, mentions: list[Mention]) -> tuple[ReportedSource | None, int]:
+    """The reported source of a sentence and the offset where its content begins."""
+    for rx in (_ACCORDING, _REPORTED):
+        m = rx.match(sentence)
+        if not m:
+            continue
+        src = m.group("src").split(",")[0].strip()  # "The agency, in negating rumours," -> "The agency"
+        if _PRONOUN_SOURCE.match(src) or len(src.split()) > 12:
+            return None, start
+        s_start = start + m.start("src")
+        s_span = Span(s_start, s_start + len(src))
+        inside = [x for x in mentions if s_span.start <= x.span.start and x.span.end <= s_span.end and x.entity]
+        whole = [x for x in inside if x.span.end - x.span.start >= len(src) - 4 and x.kind in ("person", "organization")]
+        entity = whole[0].entity if whole else agent_for_source(src)
+        return ReportedSource(src, s_span, entity), start + m.start("content")
+    return None, start
+
+
+def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -> Extraction:
+    gaz = Gazetteer.build(authority, cast)
+    mentions = find_mentions(doc, source_text, cast, authority, gaz)
+    ref = doc.date.start
+    claims: list[Claim] = []
+    events: list[ReferredEvent] = []
+    by_block: dict[Where, list[Mention]] = {}
+    for m in mentions:
+        by_block.setdefault(m.where, []).append(m)
+    speakers = [p.slug for p in cast.speakers]
+    event_keys: set[tuple[str, str]] = set()
+
+    for where, block in blocks(doc):
+        block_mentions = by_block.get(where, [])
+        claimant = cast.by_label[block.label].slug if where.kind == "turn" else None  # type: ignore[attr-defined]
+        addressee = [s for s in speakers if s != claimant] if len(speakers) == 2 and claimant else []
+        last_place: tuple[str, str] | None = None
+        n_claims = 0
+        stage = [m.span for m in block.markers if m.kind is MarkerKind.STAGE_DIRECTION]
+        for sent in split_sentences(block.text, block.span.start):
+            s_mentions = [m for m in block_mentions if sent.start <= m.span.start and m.span.end <= sent.end]
+            sentence_claimant = claimant
+            if where.kind == "paragraph" and s_mentions and s_mentions[0].kind == "person" and s_mentions[0].entity \
+                    and s_mentions[0].span.start - sent.start <= 2:
+                rest = source_text[s_mentions[0].span.end : sent.end]
+                if _REPORTED_SPEECH.match(rest):
+                    sentence_claimant = s_mentions[0].entity[1]
+            places = [m.entity for m in s_mentions if m.kind == "place" and m.entity]
+            times = find_times(sent.text, sent.start, ref)
+            # Referred events: named ones, and dated happenings.
+            for m in s_mentions:
+                if m.kind == "event" and m.entity and m.entity not in event_keys:
+                    event_keys.add(m.entity)
+                    events.append(ReferredEvent(where, len(events) + 1, m.text, sent.text, Span(sent.start, sent.end),
+                                                m.entity, None, (), ()))
+            trigger = _EVENT_WORDS.search(sent.text)
+            near = [t for t in times if trigger and _distance(t.span, sent.start + trigger.start(), sent.start + trigger.end()) <= 40]
+            if trigger and near and not sent.text.rstrip().endswith("?"):
+                ev_places = tuple(dict.fromkeys(places)) or ((last_place,) if last_place and re.search(r"\bthere\b", sent.text, re.I) else ())
+                people = [m.entity[1] for m in s_mentions if m.kind == "person" and m.entity]
+                if claimant and re.search(r"\b(?:I|we|our)\b", sent.text):
+                    people.append(claimant)
+                if re.search(r"\byou\b", sent.text, re.I):
+                    people.extend(addressee)
+                label = _event_label(sent.text, trigger)
+                events.append(ReferredEvent(where, len(events) + 1, label, sent.text, Span(sent.start, sent.end),
+                                            None, near[0], tuple(dict.fromkeys(people)), ev_places))
+            if places:
+                last_place = places[-1]
+            # Claims.
+            if not _is_claim_shaped(sent.text):
+                continue
+            quantities = tuple(
+                Quantity(q.min, q.max, q.unit, q.lower_exclusive, q.upper_exclusive, q.approximate, q.text,
+                         Span(q.start, q.end))
+                for q in find_quantities(sent.text, sent.start)
+            )
+            linked = [m for m in s_mentions if m.entity]
+            if not linked and not quantities and not times:
+                continue
+            source, content_start = _source(sent.text, sent.start, s_mentions)
+            # What the claim says, without stage directions and dates ("May this year" is no hedge).
+            content = _blank(source_text, content_start, sent.end,
+                             stage + [t.span for t in times])
+            about_mentions = [m for m in linked if m.span.start >= content_start and not _inside(m.span, stage)] or \
+                [m for m in linked if not _inside(m.span, stage)]
+            about = tuple(dict.fromkeys(m.entity for m in about_mentions if m.entity))
+            negated = _NEGATION.search(re.sub(r"^\s*(?:no|yes)\s*[,.!]", "", content, flags=re.I))
+            n_claims += 1
+            claims.append(Claim(
+                where=where, number=n_claims, text=sent.text, span=Span(sent.start, sent.end),
+                claimant=sentence_claimant, about=about, reported_source=source,
+                polarity="denied" if negated else "asserted",
+                modality="hedged" if _HEDGE.search(content) else None,
+                quantities=quantities, times=tuple(times),
+            ))
+    return Extraction(tuple(mentions), tuple(claims), tuple(events))
+
+
+def _distance(span: Span, start: int, end: int) -> int:
+    return max(0, start - span.end, span.start - end)
+
+
+def _inside(span: Span, spans: list[Span]) -> bool:
+    return any(s.start <= span.start and span.end <= s.end for s in spans)
+
+
+def _blank(text: str, start: int, end: int, spans: list[Span]) -> str:
+    """text[start:end] with the given spans replaced by spaces (offsets kept)."""
+    chars = list(text[start:end])
+    for sp in spans:
+        for i in range(max(sp.start, start), min(sp.end, end)):
+            chars[i - start] = " "
+    return "".join(chars)
+
+
+def _event_label(sentence: str, trigger: re.Match[str]) -> str:
+    word = trigger.group(0).lower()
+    verbs = {"met": "meeting", "meet": "meeting", "visited": "visit", "visits": "visit", "invaded": "invasion",
+             "occupied": "occupation", "attacked": "attack", "arrived": "arrival", "signed": "signing"}
+    if word in verbs:
+        return verbs[word]
+    before = sentence[: trigger.start()].split()[-2:]
+    adjectives = [w for w in before if w.isalpha() and w.islower() and w not in {"a", "an", "the", "this", "that", "of", "in"}]
+    after = _EVENT_WORDS.match(sentence, trigger.end() + 1)  # "rebellion movement"
+    return " ".join([*adjectives, word, *([after.group(0).lower()] if after else [])])
