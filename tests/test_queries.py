@@ -1,0 +1,133 @@
+"""The query catalogue answers every competency question on the seed's graph."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from converter.catalogue import load_catalogue
+
+from .conftest import BASE, ROOT, SEED, run_cli
+
+CATALOGUE = {q.name: q for q in load_catalogue()}
+
+
+def rows(store: ox.Store, name: str) -> list[dict[str, str]]:
+    result = store.query(CATALOGUE[name].sparql, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
+
+
+@pytest.fixture(scope="module")
+def store(seed_build: Path) -> ox.Store:
+    return ox.Store.read_only(str(seed_build / "current" / "store"))
+
+
+def test_catalogue_covers_the_ten_questions() -> None:
+    assert len(CATALOGUE) == 10
+    for q in CATALOGUE.values():
+        assert q.title and q.description
+        ox.Store().query(q.sparql)  # parses
+
+
+def test_cq01_conversations_of_a_person(store: ox.Store) -> None:
+    got = rows(store, "cq01-conversations-of-a-person")
+    assert [(r["document"].removeprefix(BASE), r["date"]) for r in got] == [("id/document/111239", "1968-10-01")]
+
+
+def test_cq02_who_spoke_with_mao(store: ox.Store) -> None:
+    assert [r["otherName"] for r in rows(store, "cq02-who-spoke-with-a-person")] == ["Beqir Balluku"]
+
+
+def test_cq03_utterances_in_order(store: ox.Store, seed_text: str) -> None:
+    got = rows(store, "cq03-utterances-of-a-speaker")
+    assert [int(r["position"]) for r in got] == list(range(2, 29, 2))
+    assert all(r["text"] in seed_text for r in got)
+
+
+def test_cq04_claims_about_bulgaria(store: ox.Store) -> None:
+    got = rows(store, "cq04-claims-about-a-place")
+    airborne = [r for r in got if "airborne divisions" in r["text"] and r.get("reportedSource")]
+    assert len(airborne) == 1
+    claim = airborne[0]
+    assert claim["claimantName"] == "Beqir Balluku"
+    assert claim["reportedSource"] == "The Italian ambassador to Bulgaria"
+    assert claim["sourceName"] == "Italian ambassador to Bulgaria"
+    assert (float(claim["min"]), float(claim["max"]), claim["unit"]) == (9, 10, "airborne division")
+    assert claim["date"] == "1968-10-01"
+    # Precision: every claim about Bulgaria names Bulgaria (or a Bulgarian thing).
+    assert all("Bulgaria" in r["text"] for r in got)
+
+
+def test_cq05_quantities_and_denials(store: ox.Store) -> None:
+    got = rows(store, "cq05-quantities-and-denials")
+    quantities = {(r["quantity"], float(r["min"]), float(r["max"]) if "max" in r else None) for r in got if r["kind"] == "quantity"}
+    assert ("nine to ten airborne divisions", 9, 10) in quantities
+    assert any(q[1:] == (35000, 40000) for q in quantities)
+    assert any(q[1] == 3000 and q[2] is None for q in quantities)  # "more than 3,000 people"
+    denied = [r["text"] for r in got if r["kind"] == "denied"]
+    assert any("no [Soviet] foreign troops were stationed" in t for t in denied)
+    assert not any("airborne divisions in Bulgaria" in t for t in denied)
+
+
+def test_cq06_mentioned_but_silent(store: ox.Store) -> None:
+    names = {r["name"] for r in rows(store, "cq06-mentioned-but-silent")}
+    assert {"Josip Broz Tito", "Todor Zhivkov", "Liu Shaoqi", "Deng Xiaoping", "Alexander Dubček"} <= names
+    assert not {"Mao Zedong", "Beqir Balluku"} & names
+
+
+def test_cq07_wikidata_links(tmp_path: Path) -> None:
+    """With a QID in the authority data, the link and its QID come out; without, nothing is invented."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds" / "authority", seeds / "authority")
+    (seeds / "documents").mkdir()
+    shutil.copy(SEED, seeds / "documents" / SEED.name)
+    places = (seeds / "authority" / "places.csv").read_text(encoding="utf-8").splitlines()
+    header = places[0].split(",")
+    col = header.index("wikidata")
+    for i, line in enumerate(places):
+        if line.startswith("bulgaria,"):
+            cells = line.split(",")
+            cells[col] = "Q123456"  # a test value: the linking issue adds checked QIDs
+            places[i] = ",".join(cells)
+    (seeds / "authority" / "places.csv").write_text("\n".join(places) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("build", str(seeds), "--out", str(out), "--base-uri", BASE).returncode == 0
+    store = ox.Store.read_only(str(out / "current" / "store"))
+    got = rows(store, "cq07-wikidata-links")
+    assert [(r["qid"], r["wikidata"]) for r in got] == [("Q123456", "http://www.wikidata.org/entity/Q123456")]
+
+
+def test_cq07_nothing_invented_on_the_seed(store: ox.Store) -> None:
+    for r in rows(store, "cq07-wikidata-links"):
+        assert r["qid"].startswith("Q")
+
+
+def test_cq08_events_in_the_document(store: ox.Store) -> None:
+    got = rows(store, "cq08-events-in-a-document")
+    by_label = {r["label"]: r.get("date") for r in got}
+    assert any("invasion of Czechoslovakia" in label for label in by_label)
+    assert by_label.get("meeting") == "1967-02"  # "in February 1967, that is, twenty months ago"
+    assert by_label.get("visit") == "1968-09-30"  # "Yesterday, our delegation visited ..."
+    assert "1968-05" in by_label.values()  # "a big rebellion movement emerged there in May this year"
+
+
+def test_cq09_exact_span_of_a_claim(store: ox.Store, seed_text: str) -> None:
+    got = rows(store, "cq09-source-span-of-claims")
+    spans = {(int(r["start"]), int(r["end"])): r["exact"] for r in got}
+    assert spans[(6090, 6209)] == (
+        "The Italian ambassador to Bulgaria revealed to us that the Soviet Union has nine to ten airborne divisions in Bulgaria."
+    )
+    for (start, end), exact in spans.items():
+        assert seed_text[start:end] == exact
+    assert all(r["source"].endswith(SEED.name) for r in got)
+
+
+def test_cq10_documents_by_language_and_archive(store: ox.Store) -> None:
+    got = rows(store, "cq10-documents-by-language-and-archive")
+    assert [(r.get("language"), r.get("archive"), int(r["documents"])) for r in got] == [
+        ("Chinese", "Chinese Communist Party Central Archives", 1)
+    ]
