@@ -112,8 +112,12 @@ def _scan_numbers(s: str) -> list[_Num]:
             value = Decimal(raw)
         scale = _SCALES[m.group("scale").lower()] if m.group("scale") else None
         found.append(_Num(value * (scale or 1), m.start(), m.end(), raw, False, scale))
+    taken = [(n.start, n.end) for n in found]
     for m in _WORD_RUN.finditer(s):
-        found.extend(_parse_word_run(s, m.start(), m.end()))
+        found.extend(
+            n for n in _parse_word_run(s, m.start(), m.end())
+            if not any(a < n.end and n.start < b for a, b in taken)
+        )
     found.sort(key=lambda n: n.start)
     return found
 
@@ -191,7 +195,7 @@ def _parse_words(words: list[tuple[str, int, int]], i: int) -> tuple[int, int]:
 
 # --- Context: bounds, hedges, units -------------------------------------------------------
 
-# Bounds before a number, longest first; each gives (min side, max side) behaviour.
+# Bounds and hedges written before a number, and the kind of each.
 _GT, _GE, _LT, _LE, _ALMOST, _APPROX = "gt", "ge", "lt", "le", "almost", "approx"
 _PREFIXES: list[tuple[str, str]] = [
     (r"more\s+than", _GT), (r"greater\s+than", _GT), (r"larger\s+than", _GT), (r"higher\s+than", _GT),
@@ -259,7 +263,9 @@ _IRREGULAR = {
     "halves": "half", "knives": "knife", "series": "series", "species": "species", "staff": "staff",
 }
 _NOT_PLURAL_ENDINGS = ("ss", "us", "is", "ous", "ics")
-_ADJECTIVE_ENDINGS = ("al", "ic", "ive", "ous", "ary", "ern", "ese", "ish", "ian", "ful", "less", "ible", "able", "borne")
+_ADJECTIVE_ENDINGS = (
+    "al", "ic", "ive", "ous", "ary", "ern", "ese", "ish", "ian", "ful", "less", "ible", "able", "borne",
+)
 
 # --- Context: what makes a number something other than an amount --------------------------
 
@@ -281,10 +287,14 @@ _LABEL_BEFORE = re.compile(
     r"(?<![\w-])(?:part|chapter|section|article|point|annex|appendix|volume|book|item|paragraph|clause)\.?\s+$",
     re.IGNORECASE,
 )
-_TIME_AFTER = re.compile(r"^\s*(?:a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b|o['’]clock|h\b|hrs?\b|hours?\s+(?:local|Moscow))", re.IGNORECASE)
+_TIME_AFTER = re.compile(
+    r"^\s*(?:a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b|o['’]clock|h\b|hrs?\b|hours?\s+(?:local|Moscow))", re.IGNORECASE
+)
 _CLOCK_PREPOSITION = re.compile(r"(?<![\w-])(?:at|until|till|from|by|since|before|after)\s+$", re.IGNORECASE)
 _CLOCK = re.compile(r"(?:[01]?\d|2[0-4])\.[0-5]\d")
-_AGO_AFTER = re.compile(rf"^\s*(?:{_WORD}\s+)?(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\s+ago\b", re.IGNORECASE)
+_AGO_AFTER = re.compile(
+    rf"^\s*(?:{_WORD}\s+)?(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\s+ago\b", re.IGNORECASE
+)
 _LIST_START = re.compile(r"[\s(•*–—-]*")
 _LIST_AFTER = re.compile(r"^(?:\s*[.)]\s|\s*[.)]$|\s?[-–]\s+(?=\S)|\s?[-–](?=[A-ZА-ЯЁ]))")
 _PAGE_MARKER = re.compile(r"[–—-]\s*$")
@@ -307,9 +317,9 @@ def _left(rx: re.Pattern[str], s: str, pos: int) -> re.Match[str] | None:
     return rx.search(s, max(0, pos - _LEFT), pos)
 
 
-def _right(s: str, pos: int) -> str:
-    """The text just after ``pos``."""
-    return s[pos : pos + _RIGHT]
+def _right(s: str, pos: int, limit: int | None = None) -> str:
+    """The text just after ``pos`` (and before ``limit``, the next number, when given)."""
+    return s[pos : min(pos + _RIGHT, len(s) if limit is None else limit)]
 
 
 def find_quantities(sentence: str, offset: int = 0) -> list[Quantity]:
@@ -324,12 +334,16 @@ def find_quantities(sentence: str, offset: int = 0) -> list[Quantity]:
         between = _left(_RANGE_OPENER, sentence, a.start)
         if i + 1 < len(numbers):
             join = _RANGE_JOIN.match(sentence[a.end : numbers[i + 1].start])
-            if join and (join.group().strip().lower() != "and" or (between and between.group("word").lower() == "between")):
+            after_between = between is not None and between.group("word").lower() == "between"
+            if join and (join.group().strip().lower() != "and" or after_between):  # "and" only after "between"
                 b = numbers[i + 1]
         group = [a] if b is None else [a, b]
         i += len(group)
-        q = _quantity(sentence, group, between, number_of)
+        limit = numbers[i].start if i < len(numbers) else len(sentence)
+        q = _quantity(sentence, group, between, number_of, limit)
         if q is not None:
+            while i < len(numbers) and numbers[i].start < q.end:  # inside this one's unit
+                i += 1
             out.append(
                 Quantity(q.min, q.max, q.unit, q.lower_exclusive, q.upper_exclusive, q.approximate, q.text,
                          q.start + offset, q.end + offset)
@@ -337,8 +351,14 @@ def find_quantities(sentence: str, offset: int = 0) -> list[Quantity]:
     return out
 
 
-def _quantity(s: str, group: list[_Num], between: re.Match[str] | None, number_of: str | None) -> Quantity | None:
-    """Build the quantity for one number or range, or ``None`` when it is not an amount."""
+def _quantity(
+    s: str, group: list[_Num], between: re.Match[str] | None, number_of: str | None, limit: int
+) -> Quantity | None:
+    """Build the quantity for one number or range, or ``None`` when it is not an amount.
+
+    ``number_of`` is the unit "the number of ..." names in the sentence; ``limit`` is where
+    the next number starts (suffixes and the unit stop there).
+    """
     a, b = group[0], group[-1]
     lo, hi = a.value, b.value
     if len(group) == 2:
@@ -353,17 +373,17 @@ def _quantity(s: str, group: list[_Num], between: re.Match[str] | None, number_o
     kind = None
     currency = None
     prefix = _left(_PREFIX, s, start)
-    if prefix and len(group) == 1:
+    if prefix:
         kind = next(k for idx, (_, k) in enumerate(_PREFIXES) if prefix.group(f"m{idx}"))
         before_mod = s[max(0, prefix.start() - _LEFT) : prefix.start()].split()
         if kind == _APPROX and prefix.group("mod").lower() == "about" and before_mod \
                 and before_mod[-1].lower().strip(",;:") in _ABOUT_VERBS:
-            kind = None
+            kind = None  # "we talked about two problems"
+        elif len(group) == 2 and kind != _APPROX:
+            kind = None  # a bound on a range ("more than 3 to 4") is not understood: keep the range
         else:
             start = prefix.start()
             currency = prefix.group("cur")
-    elif prefix and len(group) == 2 and dict(_PREFIXES).get(prefix.group("mod").lower(), "") == _APPROX:
-        kind, start = _APPROX, prefix.start()
     if len(group) == 2 and between:
         start = between.start()
     if currency is None:
@@ -373,30 +393,28 @@ def _quantity(s: str, group: list[_Num], between: re.Match[str] | None, number_o
 
     # Suffixes after the number: percent, "or more", then the unit.
     unit = None
-    pct = _PERCENT.match(_right(s, end))
+    pct = _PERCENT.match(_right(s, end, limit))
     if pct:
         unit, end = "percent", end + pct.end()
-    suffix = _SUFFIX.match(_right(s, end))
+    suffix = _SUFFIX.match(_right(s, end, limit))
     if suffix:
         end += suffix.end()
-    n_for_unit = hi
-    if unit is None:
-        unit, unit_end = _unit_after(s, end, n_for_unit)
-        if unit is not None:
-            end = unit_end
-            if suffix is None:
-                suffix = _SUFFIX.match(_right(s, end))
-                if suffix:
-                    end += suffix.end()
     if unit is None and currency:
         unit = "dollar"
     if unit is None:
-        unit = number_of
-
-    # A bare "one" is a pronoun unless it counts something.
+        unit, unit_end = _unit_after(s, end, hi, limit)
+        if unit is not None:
+            end = unit_end
+            if suffix is None:
+                suffix = _SUFFIX.match(_right(s, end, limit))
+                if suffix:
+                    end += suffix.end()
+    # A bare "one" is a pronoun unless a noun after it says what it counts.
     if len(group) == 1 and a.words and a.raw.lower() == "one" and kind is None:
         if unit is None or _left(_PRONOUN_BEFORE, s, a.start):
             return None
+    if unit is None:
+        unit = number_of
     # "over three years" is a span of time, not a bound.
     if kind == _GT and prefix and prefix.group("mod").lower() == "over" and unit in _TIME_UNITS:
         if not _left(_FOR, s, prefix.start()):
@@ -530,9 +548,9 @@ def _is_year(s: str, a: _Num, b: _Num) -> bool:
 # --- Units --------------------------------------------------------------------------------
 
 
-def _unit_after(s: str, pos: int, n: Decimal) -> tuple[str | None, int]:
-    """The counted noun right after ``s[pos]``, singularised, and where it ends."""
-    rest = _right(s, pos)
+def _unit_after(s: str, pos: int, n: Decimal, limit: int | None = None) -> tuple[str | None, int]:
+    """The counted noun right after ``s[pos]`` (before ``limit``), singularised, and where it ends."""
+    rest = _right(s, pos, limit)
     strong = re.match(r"^-strong\b", rest, re.IGNORECASE)
     if strong:  # "a 3,000-strong force": the force is not what is counted
         return None, pos + strong.end()

@@ -55,9 +55,9 @@ _LETTERED_ITEM = r"\(?[a-zа-я]\)\s"  # "a) the first"
 _ROMAN_ITEM = r"[IVX]{1,4}\.\s"  # "II. Economic questions"
 _LIST_ITEM = rf"(?:{_BULLET}|{_NUMBERED_ITEM}|{_LETTERED_ITEM}|{_ROMAN_ITEM})"
 _HARD_BREAK = re.compile(
-    rf"\n[ \t]*\n"  # blank line
+    rf"\n[ \t\r]*\n"  # blank line
     rf"|\n(?=[ \t]*{_LIST_ITEM})"  # newline before a list item
-    rf"|(?<=:)[ \t]*\n"  # newline after a colon ("Remark:\nIn our opinion ...")
+    rf"|(?<=:)[ \t\r]*\n"  # newline after a colon ("Remark:\nIn our opinion ...")
 )
 
 # --- Soft breaks ------------------------------------------------------------------------
@@ -97,8 +97,8 @@ SENTENCE_OPENERS = frozenset(
     Whether Yes No Not All Some Many Most Both Each Every One Two Such Only Even Now Today
     Yesterday Tomorrow Later First Second Finally For From To With Without Although Though
     Because Unless Until
-    Он Она Оно Они Мы Я Вы Ты Это Эти Этот Эта В На Но И А Как Что Когда Если После Так Тогда
-    Да Нет По
+    Он Она Оно Они Мы Я Вы Ты Это Эти Этот Эта В На Но И А Как Что Когда Если После Так
+    Тогда Да Нет По
     """.split()
 )
 

@@ -97,7 +97,8 @@ def test_empty_and_blank() -> None:
 
 TRICKY = [
     # abbreviations
-    ("Mr. Smith and Mrs. Jones met Dr. Brown. They talked.", ["Mr. Smith and Mrs. Jones met Dr. Brown.", "They talked."]),
+    ("Mr. Smith and Mrs. Jones met Dr. Brown. They talked.",
+     ["Mr. Smith and Mrs. Jones met Dr. Brown.", "They talked."]),
     ("Cde. Kapo and Com. Hoxha spoke. It was late.", ["Cde. Kapo and Com. Hoxha spoke.", "It was late."]),
     ("He lived on St. Petersburg Avenue. He left.", ["He lived on St. Petersburg Avenue.", "He left."]),
     ("See No. 5 and Nos. 7-8. Then p. 3, pp. 4-6 and vol. 2. Done.",
@@ -108,7 +109,8 @@ TRICKY = [
     ("Tanks, guns, etc. The rest came later.", ["Tanks, guns, etc.", "The rest came later."]),
     ("Relations between the U.S. Government and the U.S.S.R. Foreign Ministry improved.",
      ["Relations between the U.S. Government and the U.S.S.R. Foreign Ministry improved."]),
-    ("They want peace with the U.S.S.R. The Americans do not.", ["They want peace with the U.S.S.R.", "The Americans do not."]),
+    ("They want peace with the U.S.S.R. The Americans do not.",
+     ["They want peace with the U.S.S.R.", "The Americans do not."]),
     ("On Jan. 5, Feb. 6, Aug. 7, Sept. 8, Oct. 9, Nov. 10 and Dec. 11 they met. Good.",
      ["On Jan. 5, Feb. 6, Aug. 7, Sept. 8, Oct. 9, Nov. 10 and Dec. 11 they met.", "Good."]),
     # initials
@@ -129,7 +131,8 @@ TRICKY = [
     ("The questions were: 1. Conference of the parties. 2. Vietnam.",
      ["The questions were: 1. Conference of the parties.", "2. Vietnam."]),
     # ellipses
-    ("If we include the Romanians and Dub...ek, Europe is divided.", ["If we include the Romanians and Dub...ek, Europe is divided."]),
+    ("If we include the Romanians and Dub...ek, Europe is divided.",
+     ["If we include the Romanians and Dub...ek, Europe is divided."]),
     ("We thought... But then he came.", ["We thought...", "But then he came."]),
     ("We waited… Nothing happened.", ["We waited…", "Nothing happened."]),
     ("We will see...", ["We will see..."]),
@@ -141,7 +144,8 @@ TRICKY = [
     ("A bitter life. (Mao pointed to the interpreter) The ministry is big.",
      ["A bitter life.", "(Mao pointed to the interpreter) The ministry is big."]),
     ("He said so. (He laughed.) Then we left.", ["He said so.", "(He laughed.)", "Then we left."]),
-    ("The note (see the annex. It is long.) was read. Next.", ["The note (see the annex. It is long.) was read.", "Next."]),
+    ("The note (see the annex. It is long.) was read. Next.",
+     ["The note (see the annex. It is long.) was read.", "Next."]),
     ("[The minutes begin. Present were Mao and Kang.] Mao spoke.",
      ["[The minutes begin. Present were Mao and Kang.]", "Mao spoke."]),
     ("A stray ( bracket. It must not glue. Sentences.", ["A stray ( bracket.", "It must not glue.", "Sentences."]),
@@ -158,18 +162,23 @@ TRICKY = [
     ("That many? Yes. Long live the Party! Who knows?", ["That many?", "Yes.", "Long live the Party!", "Who knows?"]),
     ("Why? because he said so.", ["Why? because he said so."]),
     # newlines
-    ("They carry out three tasks:\n- to criticise;\n- to take part", ["They carry out three tasks:", "- to criticise;", "- to take part"]),
-    ("Part one\n1- Each cell counts seven members\n2- The secretary", ["Part one", "1- Each cell counts seven members", "2- The secretary"]),
+    ("They carry out three tasks:\n- to criticise;\n- to take part",
+     ["They carry out three tasks:", "- to criticise;", "- to take part"]),
+    ("Part one\n1- Each cell counts seven members\n2- The secretary",
+     ["Part one", "1- Each cell counts seven members", "2- The secretary"]),
     ("Agenda\n1. Meeting with the press\n2. Dinner", ["Agenda", "1. Meeting with the press", "2. Dinner"]),
     ("First paragraph without a stop\n\nSecond paragraph", ["First paragraph without a stop", "Second paragraph"]),
     ("Remark:\nIn our opinion they are right.", ["Remark:", "In our opinion they are right."]),
-    ("the transit continues, and that\n(p. 1)\nthe comrades have asked", ["the transit continues, and that\n(p. 1)\nthe comrades have asked"]),
+    ("the transit continues, and that\n(p. 1)\nthe comrades have asked",
+     ["the transit continues, and that\n(p. 1)\nthe comrades have asked"]),
     ("The output was\n1.5 million tons.", ["The output was\n1.5 million tons."]),
     # Cyrillic
     ("Хрущев: Мы благодарны. Праздник прошел. Зачем нужно было стрелять? Ясно.",
      ["Хрущев: Мы благодарны.", "Праздник прошел.", "Зачем нужно было стрелять?", "Ясно."]),
-    ("Присутствуют Н. С. Хрущев, М. А. Суслов. Мао говорит.", ["Присутствуют Н. С. Хрущев, М. А. Суслов.", "Мао говорит."]),
-    ("Это было в 1959 г. в Пекине, тов. Мао и т.е. все. Да.", ["Это было в 1959 г. в Пекине, тов. Мао и т.е. все.", "Да."]),
+    ("Присутствуют Н. С. Хрущев, М. А. Суслов. Мао говорит.",
+     ["Присутствуют Н. С. Хрущев, М. А. Суслов.", "Мао говорит."]),
+    ("Это было в 1959 г. в Пекине, тов. Мао и т.е. все. Да.",
+     ["Это было в 1959 г. в Пекине, тов. Мао и т.е. все.", "Да."]),
 ]
 
 
