@@ -24,6 +24,7 @@ import re
 
 from .authority import Authority
 from .model import (
+    Block,
     Claim,
     Document,
     Extraction,
@@ -38,7 +39,7 @@ from .model import (
 from .mentions import Gazetteer, blocks, find_mentions
 from .names import ROLE_WORDS, fold, slugify
 from .quantities import find_quantities
-from .sentences import split_sentences
+from .sentences import Sentence, split_sentences
 from .speakers import Cast
 from .timex import find_times
 
@@ -55,7 +56,7 @@ _AGREEMENT = re.compile(
     r"(?:[,.!]?\s*(?:yes|no|comrade\s+\w+|indeed|of course|that is right|it is)?)*[.!]*$",
     re.I,
 )
-_NEGATION = re.compile(r"\b(?:no|not|never|none|nobody|nothing|neither|nor|cannot|without)\b|n[’']t\b", re.I)
+_NEGATION = re.compile(r"\b(?:no|not|never|none|nobody|nothing|neither|nor|cannot)\b|n[’']t\b", re.I)
 _HEDGE = re.compile(
     r"\b(?:may|might|could|probably|possibly|perhaps|likely|unlikely|apparently|seems?|seemed|reportedly|"
     r"allegedly|presumably|supposedly|it is said)\b",
@@ -111,13 +112,21 @@ def agent_for_source(text: str) -> tuple[str, str] | None:
     return None
 
 
+_IMPERATIVE = re.compile(r"^(?:please|let\s+us|let[’']s|kindly)\b", re.I)
+_INDIRECT_QUESTION = re.compile(r"\b(?:asks?|asked|inquires?|inquired|enquires?|wonders?|wondered)\s+(?:\w+\s+){0,3}?"
+                                r"(?:whether|if|what|how|why|who|whom|when|where|which)\b", re.I)
+_FUNCTION_WORDS = frozenset("the a an of to and in on for by at from with as or".split())
+
+
 def _is_claim_shaped(sentence: str) -> bool:
+    """Declarative: not a question (direct or reported), greeting, bare agreement, request or heading."""
     s = sentence.strip().strip("\"“”'’)]")
     if not s or s.endswith("?"):
         return False
-    if _GREETING.match(s) or _AGREEMENT.match(s):
+    if _GREETING.match(s) or _AGREEMENT.match(s) or _IMPERATIVE.match(s) or _INDIRECT_QUESTION.search(s):
         return False
-    return len(re.findall(r"\w+", s)) >= 3
+    content = [w for w in re.findall(r"[^\W\d_]+", s) if w.islower() and w not in _FUNCTION_WORDS]
+    return len(re.findall(r"\w+", s)) >= 3 and len(content) >= 1
 
 
 def _source(sentence: str, start: int, mentions: list[Mention]) -> tuple[ReportedSource | None, int]:
@@ -153,11 +162,13 @@ def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -
     for where, block in blocks(doc):
         block_mentions = by_block.get(where, [])
         claimant = cast.by_label[block.label].slug if where.kind == "turn" else None  # type: ignore[attr-defined]
+        if where.kind == "footnote":
+            claimant = None  # an editor's note, not the speaker's words
         addressee = [s for s in speakers if s != claimant] if len(speakers) == 2 and claimant else []
         last_place: tuple[str, str] | None = None
         n_claims = 0
         stage = [m.span for m in block.markers if m.kind is MarkerKind.STAGE_DIRECTION]
-        for sent in split_sentences(block.text, block.span.start):
+        for sent in _sentences(block, stage):
             s_mentions = [m for m in block_mentions if sent.start <= m.span.start and m.span.end <= sent.end]
             sentence_claimant = claimant
             if where.kind == "paragraph" and s_mentions and s_mentions[0].kind == "person" and s_mentions[0].entity \
@@ -215,6 +226,22 @@ def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -
                 quantities=quantities, times=tuple(times),
             ))
     return Extraction(tuple(mentions), tuple(claims), tuple(events))
+
+
+def _sentences(block: Block, stage: list[Span]) -> list[Sentence]:
+    """Sentences of a block, without a stage direction that opens one; inside an all-bracketed paragraph."""
+    text, base = block.text, block.span.start
+    if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
+        text, base = text[1:-1], base + 1
+    out = []
+    for sent in split_sentences(text, base):
+        for sp in stage:
+            if sp.start == sent.start and sp.end < sent.end:
+                rest = sent.text[sp.end - sent.start :]
+                lead = len(rest) - len(rest.lstrip())
+                sent = Sentence(rest.lstrip(), sp.end + lead, sent.end)
+        out.append(sent)
+    return out
 
 
 def _distance(span: Span, start: int, end: int) -> int:

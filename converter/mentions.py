@@ -124,9 +124,13 @@ class Gazetteer:
 
 
 def blocks(doc: Document) -> list[tuple[Where, Block]]:
-    return [(Where("turn", t.position), t) for t in doc.turns] + [
-        (Where("paragraph", p.position), p) for p in doc.paragraphs
-    ]
+    """Every stretch of running text: turns, paragraphs and footnotes (their text after "[1] ")."""
+    out: list[tuple[Where, Block]] = [(Where("turn", t.position), t) for t in doc.turns]
+    out += [(Where("paragraph", p.position), p) for p in doc.paragraphs]
+    for n, fn in enumerate(doc.footnotes, start=1):
+        start = fn.span.end - len(fn.text)
+        out.append((Where("footnote", n), Block(n, fn.text, Span(start, fn.span.end), fn.line)))
+    return out
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
@@ -166,7 +170,11 @@ def find_mentions(doc: Document, source_text: str, cast: Cast, authority: Author
         while i < len(toks):
             tok = toks[i]
             at = _after_titles(toks, i, source_text) if tok.key in _TITLES and tok.text[:1].isupper() else i
-            got = gaz.match(toks, at, source_text) if toks[at].text[:1].isupper() else None
+            got = gaz.match(toks, i, source_text) if tok.text[:1].isupper() else None
+            if got is not None:
+                at = i  # "President Park" is itself a name
+            elif at > i and toks[at].text[:1].isupper():
+                got = gaz.match(toks, at, source_text)
             if got is not None:
                 n, entries = got
                 entry = _choose(entries, cast_slugs)

@@ -304,6 +304,8 @@ def entity_iri(minter: Minter, kind: str, id_: str) -> URIRef:
 def _block_iri(minter: Minter, doc: Document, where: Where) -> URIRef:
     if where.kind == "turn":
         return URIRef(minter.utterance(doc.identifier, where.position))
+    if where.kind == "footnote":
+        return URIRef(Minter.part(minter.document(doc.identifier), f"footnote-{where.position}"))
     return URIRef(minter.paragraph(doc.identifier, where.position))
 
 
@@ -347,8 +349,8 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: URIRef, conv: UR
             add(a, AKG.candidateLabel, Literal(m.label or m.text))
     for c in ext.claims:
         block = _block_iri(minter, doc, c.where)
-        slug = f"{doc.identifier}-{c.where.position}-{c.number}" if c.where.kind == "turn" else \
-            f"{doc.identifier}-p{c.where.position}-{c.number}"
+        prefix = {"turn": "", "paragraph": "p", "footnote": "f"}[c.where.kind]
+        slug = f"{doc.identifier}-{prefix}{c.where.position}-{c.number}"
         ci = URIRef(minter.iri("claim", slug))
         add(ci, RDF.type, AKG.Claim)
         add(ci, RDF.type, SCHEMA.Claim)
