@@ -50,6 +50,7 @@ _STOP = frozenset(
     party government committee ministry embassy delegation army revolution revolutionary people
     god lord""".split()
 )
+_CACHE: dict[int, tuple[Authority, Gazetteer]] = {}
 _CONF = {"authority": 0.95, "document": 0.9, "demonym": 0.8, "rule": 0.6, "candidate": 0.4}
 
 
@@ -74,10 +75,16 @@ def _tokens(text: str, base: int) -> list[_Token]:
 
 
 class Gazetteer:
-    """Names to entities, as a token trie; built once per document from authority + cast."""
+    """Names to entities, as a token trie.
 
-    def __init__(self) -> None:
+    The authority part is built once per process (``for_authority``) and a
+    document's own persons are laid over it (``with_cast``): a match takes the
+    longest name of either.
+    """
+
+    def __init__(self, base: Gazetteer | None = None) -> None:
         self._trie: dict = {}
+        self._base = base
 
     def add(self, name: str, entry: _Entry) -> None:
         toks = name_tokens(strip_honorifics(name))
@@ -91,7 +98,10 @@ class Gazetteer:
             entries.append(entry)
 
     @classmethod
-    def build(cls, authority: Authority, cast: Cast | None = None) -> Gazetteer:
+    def for_authority(cls, authority: Authority) -> Gazetteer:
+        cached = _CACHE.get(id(authority))
+        if cached is not None and cached[0] is authority:
+            return cached[1]
         g = cls()
         for (kind, _id), e in sorted(authority.entities.items()):
             nw = re.compile(e.not_when) if e.not_when else None
@@ -99,6 +109,12 @@ class Gazetteer:
                 g.add(n, _Entry(kind, e.id, "authority", nw))
             for n in e.demonyms:
                 g.add(n, _Entry(kind, e.id, "demonym", nw))
+        _CACHE[id(authority)] = (authority, g)
+        return g
+
+    @classmethod
+    def build(cls, authority: Authority, cast: Cast | None = None) -> Gazetteer:
+        g = cls(base=cls.for_authority(authority))
         if cast is not None:
             for p in cast.persons:
                 for n in (p.name, *p.written):
@@ -106,7 +122,16 @@ class Gazetteer:
         return g
 
     def match(self, toks: list[_Token], i: int, source: str) -> tuple[int, list[_Entry]] | None:
-        """Longest match starting at token i: (number of tokens, entries)."""
+        """Longest match starting at token i, over this trie and its base: (number of tokens, entries)."""
+        mine = self._match(toks, i, source)
+        base = self._base.match(toks, i, source) if self._base is not None else None
+        if mine is None or base is None:
+            return mine or base
+        if mine[0] != base[0]:
+            return max(mine, base, key=lambda m: m[0])
+        return mine[0], [*base[1], *mine[1]]
+
+    def _match(self, toks: list[_Token], i: int, source: str) -> tuple[int, list[_Entry]] | None:
         node = self._trie
         best: tuple[int, list[_Entry]] | None = None
         j = i

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "HONORIFICS",
@@ -49,6 +50,7 @@ _NOT_NAME_START = frozenset(
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*\.?|[^\W\d_]\.", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and diacritic-insensitive comparison key ("Dubček" -> "dubcek")."""
     decomposed = unicodedata.normalize("NFKD", text)

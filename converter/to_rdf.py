@@ -16,15 +16,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS as _DCTERMS
+from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import PROV as _PROV
 
 from .authority import Entity
 from .languages import lookup as language_lookup
 from .languages import split_languages
 from .model import Block, DateValue, Document, Extraction, MarkerKind, Span, Where
-from .namespaces import AKG, DCMITYPE, LEXVO, OA, RICO, SCHEMA, SPDX, WD
+from .namespaces import AKG as _AKG
+from .namespaces import DCMITYPE, LEXVO, RICO, WD, Terms
+from .namespaces import OA as _OA
+from .namespaces import SCHEMA as _SCHEMA
+from .namespaces import SPDX as _SPDX
 from .speakers import Cast, PersonRef
 from .uris import Minter
+
+AKG, OA, SCHEMA, SPDX, DCTERMS, PROV = (Terms(ns) for ns in (_AKG, _OA, _SCHEMA, _SPDX, _DCTERMS, _PROV))
 
 __all__ = ["SourceInfo", "document_triples", "entities_graph", "PUBLISHER", "PersonRecord"]
 
