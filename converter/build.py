@@ -13,10 +13,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .authority import Authority, load_authority
+from .errors import ConversionError
 from .namespaces import PREFIXES
 from .pipeline import DocResult, WorkerConfig, convert_file, init_worker
 from .publish import OutputDir, Release, collect_sources, write_release
 from .uris import Minter
+from .validate import SHAPES_DIR, Report, cross_document_checks, load_shapes, validate_graph
 
 __all__ = ["BuildOutcome", "run_build", "build_times"]
 
@@ -26,6 +28,7 @@ class BuildOutcome:
     results: list[DocResult]
     failed: list[DocResult]
     release: Release | None = None
+    validation: Report | None = None  # the checks on the whole dataset
     published: Path | None = None
     seconds: float = 0.0
 
@@ -69,11 +72,17 @@ def run_build(
     authority_dir: Path | None,
     jobs: int | None = None,
     keep_going: bool = False,
+    shapes_dir: Path | None = SHAPES_DIR,
     progress_bar: bool | None = None,
     status: Callable[[str], None] = lambda _m: None,
 ) -> BuildOutcome:
     started = time.monotonic()
     minter = Minter(base_uri)
+    if shapes_dir is not None:
+        try:
+            load_shapes(shapes_dir)
+        except (FileNotFoundError, SyntaxError, ValueError) as err:
+            raise ConversionError(f"cannot load the SHACL shapes: {err}") from None
     authority: Authority = load_authority(authority_dir)
     files = collect_sources(sources)
     output = OutputDir(out)
@@ -81,7 +90,8 @@ def run_build(
     build_time, graph_time = build_times()
     with output.staging() as stage, tempfile.TemporaryDirectory(dir=stage.parent, prefix=".parts-") as parts_dir:
         parts = Path(parts_dir)
-        cfg = WorkerConfig(authority, minter.base, str(parts), {**PREFIXES, **minter.prefixes()}, graph_time)
+        cfg = WorkerConfig(authority, minter.base, str(parts), {**PREFIXES, **minter.prefixes()}, graph_time,
+                           str(shapes_dir) if shapes_dir is not None else None)
         jobs_list = [(i, str(f), rel) for i, (f, rel) in enumerate(files)]
         results: list[DocResult] = []
         workers = max(1, min(jobs or os.cpu_count() or 1, len(jobs_list) or 1))
@@ -117,8 +127,42 @@ def run_build(
             sources={rel: f for f, rel in files}, build_time=build_time, dataset_time=graph_time,
             progress=status, convert_seconds=convert_seconds,
         )
+        if shapes_dir is not None:
+            status("checking across documents")
+            checked = time.monotonic()
+            outcome.validation = _whole_dataset_report(stage, parts, minter, shapes_dir)
+            release.seconds["cross_checks"] = round(time.monotonic() - checked, 2)
+            if not outcome.validation.conforms:
+                outcome.release = None
+                outcome.seconds = time.monotonic() - started
+                return outcome
         build_id = build_time.replace(":", "").replace("-", "") + f"-{os.getpid()}"
         outcome.release = release
         outcome.published = output.publish(stage, build_id)
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def _whole_dataset_report(stage: Path, parts: Path, minter: Minter, shapes_dir: Path) -> Report:
+    """SHACL on the entities graph and the VoID description, and the cross-document checks."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    shapes = load_shapes(shapes_dir)
+    report = Report()
+    entities = Graph()
+    entities.parse(stage / "dumps" / "entities.ttl", format="turtle")
+    report.extend(_with_source(validate_graph(entities, shapes), "dumps/entities.ttl"))
+    void = Graph()
+    void.parse(stage / "void.ttl", format="turtle")
+    report.extend(_with_source(validate_graph(void, shapes), "void.ttl"))
+    store = ox.Store.read_only(str(stage / "store"))
+    report.extend(_with_source(cross_document_checks(store, minter.base), "store"))
+    del store
+    return report
+
+
+def _with_source(report: Report, source: str) -> Report:
+    from .validate import Result
+
+    return Report([Result(r.severity, r.focus, r.path, r.message, r.shape, r.value, source, None) for r in report.results])

@@ -46,17 +46,23 @@ def cli() -> None:
               help="Directory of authority CSV files [default: seeds/authority next to the first source, or ./seeds/authority].")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes [default: all cores].")
 @click.option("--keep-going", is_flag=True, help="Publish the documents that converted; list those left out (exit 3).")
+@click.option("--shapes", type=click.Path(path_type=Path), default=None,
+              help="Directory of SHACL shapes every graph must conform to [default: the project's shapes/].")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar [default: when stderr is a terminal].")
 @click.option("--verbose", "-v", is_flag=True, help="List every warning, not just the first 20.")
 def build(sources: tuple[Path, ...], out: Path, base_uri: str, authority: Path | None, jobs: int | None,
-          keep_going: bool, progress: bool | None, verbose: bool) -> None:
+          keep_going: bool, shapes: Path | None, progress: bool | None, verbose: bool) -> None:
     """Convert SOURCES (files or directories of *.txt; default seeds/) and publish them to OUT.
 
     Every document is read, even after an error, so that all errors are reported at
-    once. If any document fails, nothing is published (the previous build stays
-    whole) unless --keep-going is given.
+    once. Each document graph is validated against the SHACL shapes, and the whole
+    dataset is checked across documents (no dangling references, one IRI per
+    person). If any document fails or any violation is found, nothing is published
+    (the previous build stays whole) unless --keep-going is given; warnings are
+    reported and do not stop publication.
     """
     from .build import run_build
+    from .validate import SHAPES_DIR
 
     srcs = list(sources) or [Path("seeds")]
     if authority is None:
@@ -64,7 +70,7 @@ def build(sources: tuple[Path, ...], out: Path, base_uri: str, authority: Path |
         authority = next((g for g in guess if g.is_dir()), None)
     try:
         outcome = run_build(srcs, out, base_uri=base_uri, authority_dir=authority, jobs=jobs,
-                            keep_going=keep_going, progress_bar=progress,
+                            keep_going=keep_going, shapes_dir=shapes or SHAPES_DIR, progress_bar=progress,
                             status=lambda m: _err(f"archivekg: {m}") if progress else None)
     except BaseURIError as e:
         raise click.BadParameter(str(e), param_hint="--base-uri") from None
@@ -75,6 +81,10 @@ def build(sources: tuple[Path, ...], out: Path, base_uri: str, authority: Path |
         for e in r.errors:
             _err(f"error: {e}")
     warnings = outcome.warnings
+    if outcome.validation is not None:
+        for v in outcome.validation.violations:
+            _err(f"error: {v.render()}")
+        warnings += [w.render() for w in outcome.validation.warnings]
     for w in warnings if verbose else warnings[:20]:
         _err(f"warning: {w}")
     if len(warnings) > 20 and not verbose:
@@ -83,6 +93,9 @@ def build(sources: tuple[Path, ...], out: Path, base_uri: str, authority: Path |
     if outcome.release is None:
         if not outcome.results:
             _err("error: no documents found (looked for *.txt in " + ", ".join(map(str, srcs)) + ")")
+        elif outcome.validation is not None and not outcome.validation.conforms:
+            _err(f"error: the dataset breaks {len(outcome.validation.violations)} cross-document constraint(s); "
+                 "nothing was published")
         else:
             _err(f"error: {len(outcome.failed)} of {len(outcome.results)} document(s) failed; nothing was published"
                  + (" (the previous build is still in place)" if (out / "current").exists() else "")
@@ -124,6 +137,31 @@ def info(directory: Path, as_json: bool) -> None:
         click.echo(f"{key + ':':<13}{data[key]}")
     for name, d in sorted(data["dumps"].items()):
         click.echo(f"dump:        {d['path']}  {d['bytes']} bytes  {d['triples']} triples  sha256 {d['sha256'][:16]}...")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--shapes", type=click.Path(path_type=Path), default=None,
+              help="Directory of SHACL shapes (*.ttl) [default: the project's shapes/].")
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True,
+              help="Report format: text for people, a SHACL report graph in Turtle, or JSON.")
+def validate(path: Path, shapes: Path | None, fmt: str) -> None:
+    """Validate PATH against the shapes: a build output, a dump or any RDF file.
+
+    A build output is checked graph by graph (each result names the source file
+    and line), with the entities graph, the VoID description and the checks across
+    documents. An RDF file is checked graph by graph. Exit status: 0 when it
+    conforms (warnings allowed), 1 on violations, 2 when it cannot be read.
+    """
+    from .validate import ValidationInputError, load_shapes, validate_path
+
+    try:
+        report = validate_path(path, load_shapes(shapes) if shapes else None)
+    except (ValidationInputError, FileNotFoundError) as e:
+        _err(f"error: {e}")
+        sys.exit(2)
+    click.echo({"text": report.text, "turtle": report.turtle, "json": report.json}[fmt]())
+    sys.exit(0 if report.conforms else EXIT_ERRORS)
 
 
 @cli.command()

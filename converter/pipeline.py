@@ -145,6 +145,7 @@ class WorkerConfig:
     staging: str
     prefixes: dict[str, str]
     build_time: str | None = None
+    shapes_dir: str | None = None  # validate each document graph against these SHACL shapes
 
 
 _CONFIG: WorkerConfig | None = None
@@ -203,6 +204,14 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
     result.mentions = len(built.extraction.mentions)
     result.claims = len(built.extraction.claims)
     result.events = len(built.extraction.events)
+    if cfg.shapes_dir is not None:
+        from .validate import load_shapes, locate, validate_graph
+
+        report = locate(validate_graph(built.graph, load_shapes(Path(cfg.shapes_dir))), built.graph, text, relpath)
+        result.warnings += [r.render() for r in report.warnings]
+        if report.violations:
+            result.errors += [r.render() for r in report.violations]
+            return result
     langs = []
     for text_ in (doc.text_language, doc.original_language):
         for name in split_languages(text_ or ""):

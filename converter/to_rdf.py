@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as _DCTERMS
@@ -60,6 +61,13 @@ class SourceInfo:
 
 def _date_literal(value: DateValue) -> Literal:
     return Literal(value.iso, datatype=XSD[value.xsd_type])
+
+
+def _number(value: float) -> Literal:
+    """xsd:integer for whole numbers, xsd:decimal otherwise (never xsd:double: "1.5 million" is exact)."""
+    if float(value).is_integer():
+        return Literal(int(value))
+    return Literal(Decimal(repr(float(value))))
 
 
 def _text(value: str, lang: str | None) -> Literal:
@@ -383,9 +391,9 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: URIRef, conv: UR
             add(qi, RDF.type, AKG.Quantity)
             add(qi, AKG.quantityText, Literal(q.text))
             if q.min is not None:
-                add(qi, AKG.minValue, Literal(q.min))
+                add(qi, AKG.minValue, _number(q.min))
             if q.max is not None:
-                add(qi, AKG.maxValue, Literal(q.max))
+                add(qi, AKG.maxValue, _number(q.max))
             if q.unit:
                 add(qi, AKG.unitLabel, Literal(q.unit, lang="en"))
             if q.lower_exclusive:

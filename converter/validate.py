@@ -1,0 +1,276 @@
+"""Validation: SHACL shapes (pyshacl) per graph, plus cross-document checks (SPARQL).
+
+``validate_graph(graph, shapes)`` is the facade: a :class:`Report` with every
+result's severity, focus node, path, message and shape, and ``conforms`` true when
+no result is a violation (warnings are reported but do not stop publication).
+``locate`` adds the source file and line of each result from the spans in the
+graph, so a curator can go to the text that caused it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SH
+
+from .namespaces import AKG, OA
+
+__all__ = ["Report", "Result", "SHAPES_DIR", "load_shapes", "validate_graph", "locate", "cross_document_checks"]
+
+SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
+_SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass(frozen=True)
+class Result:
+    severity: str
+    focus: str
+    path: str | None
+    message: str
+    shape: str | None = None
+    value: str | None = None
+    source: str | None = None
+    line: int | None = None
+
+    def render(self) -> str:
+        where = f"{self.source}:{self.line}: " if self.source and self.line else (f"{self.source}: " if self.source else "")
+        path = f" {self.path}" if self.path else ""
+        value = f" (value: {self.value})" if self.value is not None and len(self.value) < 120 else ""
+        return f"{where}{self.severity}: {self.message} [{self.focus}{path}]{value}"
+
+
+@dataclass
+class Report:
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Result]:
+        return [r for r in self.results if r.severity != "Violation"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def extend(self, other: Report) -> None:
+        self.results.extend(other.results)
+
+    def text(self) -> str:
+        head = "conforms" if self.conforms else f"does not conform: {len(self.violations)} violation(s)"
+        lines = [f"{head}, {len(self.warnings)} warning(s)"]
+        lines += [r.render() for r in sorted(self.results, key=_order)]
+        return "\n".join(lines)
+
+    def json(self) -> str:
+        return json.dumps(
+            {"conforms": self.conforms, "violations": len(self.violations), "warnings": len(self.warnings),
+             "results": [asdict(r) for r in sorted(self.results, key=_order)]},
+            indent=1, ensure_ascii=False,
+        )
+
+    def turtle(self) -> str:
+        """The report as a SHACL validation report graph."""
+        g = Graph()
+        g.bind("sh", SH)
+        report = URIRef("urn:archivekg:validation-report")
+        g.add((report, SH.conforms, Literal(self.conforms)))
+        for i, r in enumerate(sorted(self.results, key=_order), start=1):
+            node = URIRef(f"urn:archivekg:validation-report:{i}")
+            g.add((report, SH.result, node))
+            g.add((node, SH.resultSeverity, SH[r.severity]))
+            g.add((node, SH.focusNode, URIRef(r.focus)))
+            g.add((node, SH.resultMessage, Literal(r.message)))
+            if r.path:
+                g.add((node, SH.resultPath, URIRef(r.path)))
+            if r.shape and not r.shape.startswith("_:"):
+                g.add((node, SH.sourceShape, URIRef(r.shape)))
+        return g.serialize(format="turtle")
+
+
+def _order(r: Result) -> tuple:
+    return (r.severity != "Violation", r.source or "", r.line or 0, r.focus, r.path or "", r.message)
+
+
+@lru_cache(maxsize=4)
+def _shapes_cached(directory: str) -> Graph:
+    g = Graph()
+    files = sorted(Path(directory).glob("*.ttl"))
+    if not files:
+        raise FileNotFoundError(f"no SHACL shapes (*.ttl) in {directory}")
+    for f in files:
+        g.parse(f, format="turtle")
+    return g
+
+
+def load_shapes(directory: Path | None = None) -> Graph:
+    return _shapes_cached(str(directory or SHAPES_DIR))
+
+
+def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
+    from pyshacl import validate
+
+    shapes = shapes if shapes is not None else load_shapes()
+    _conforms, results_graph, _text = validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, abort_on_first=False,
+    )
+    out = Report()
+    for node in results_graph.subjects(SH.resultSeverity, None):
+        sev = _SEVERITY.get(results_graph.value(node, SH.resultSeverity), "Violation")
+        focus = results_graph.value(node, SH.focusNode)
+        path = results_graph.value(node, SH.resultPath)
+        messages = sorted(str(m) for m in results_graph.objects(node, SH.resultMessage))
+        shape = results_graph.value(node, SH.sourceShape)
+        value = results_graph.value(node, SH.value)
+        out.results.append(Result(
+            severity=sev, focus=str(focus), path=str(path) if isinstance(path, URIRef) else None,
+            message=messages[0] if messages else "constraint violated", shape=str(shape) if shape is not None else None,
+            value=str(value) if value is not None else None,
+        ))
+    return out
+
+
+def _start_of(graph: Graph, node: URIRef) -> int | None:
+    """Offset in the source file where ``node`` (or the resource it is part of) begins."""
+    for candidate in (node, URIRef(str(node).split("#")[0])):
+        for span in [*graph.objects(candidate, AKG.span), *graph.objects(candidate, AKG.titleSpan), candidate]:
+            for sel in [*graph.objects(span, OA.hasSelector), span]:
+                start = graph.value(sel, OA.start)
+                if start is not None:
+                    try:
+                        return int(start)
+                    except ValueError:
+                        return None
+    return None
+
+
+def locate(report: Report, graph: Graph, text: str, source: str) -> Report:
+    """The report with each result's source file and line, from the graph's spans."""
+    out = Report()
+    for r in report.results:
+        start = _start_of(graph, URIRef(r.focus))
+        line = text.count("\n", 0, min(start, len(text))) + 1 if start is not None else None
+        out.results.append(Result(r.severity, r.focus, r.path, r.message, r.shape, r.value, source, line))
+    return out
+
+
+def cross_document_checks(store, base: str) -> Report:  # type: ignore[no-untyped-def]
+    """Checks across graphs, on the loaded store: no dangling references, one IRI per person."""
+    out = Report()
+    dangling = f"""
+        SELECT DISTINCT ?o ?s ?p WHERE {{
+          GRAPH ?g {{ ?s ?p ?o }}
+          FILTER (isIRI(?o) && STRSTARTS(STR(?o), "{base}id/"))
+          FILTER NOT EXISTS {{ GRAPH ?g2 {{ ?o ?q ?x }} }}
+        }} ORDER BY ?o ?s LIMIT 1000"""
+    for row in store.query(dangling):
+        out.results.append(Result(
+            "Violation", row["s"].value, row["p"].value,
+            f"The reference to {row['o'].value} dangles: nothing in the dataset describes it.",
+            "urn:archivekg:cross-document:no-dangling-references", row["o"].value,
+        ))
+    twins = """
+        PREFIX foaf: <http://xmlns.com/foaf/0.1/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?label (GROUP_CONCAT(DISTINCT STR(?p); SEPARATOR=" ") AS ?iris) (COUNT(DISTINCT ?p) AS ?n) WHERE {
+          GRAPH ?g { ?p a foaf:Person ; rdfs:label ?label }
+        } GROUP BY ?label HAVING (COUNT(DISTINCT ?p) > 1) ORDER BY ?label"""
+    for row in store.query(twins):
+        iris = row["iris"].value.split()
+        out.results.append(Result(
+            "Violation", iris[0], "http://www.w3.org/2000/01/rdf-schema#label",
+            f"One person, one IRI: {len(iris)} persons are labelled {row['label'].value!r} ({', '.join(iris)}); "
+            "merge them with an alias in seeds/authority/persons.csv",
+            "urn:archivekg:cross-document:one-iri-per-person", row["label"].value,
+        ))
+    return out
+
+
+class ValidationInputError(ValueError):
+    """The thing to validate cannot be read (missing file, unknown format, syntax error)."""
+
+
+_FORMATS = {
+    ".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG", ".jsonld": "JSON_LD",
+    ".json": "JSON_LD", ".rdf": "RDF_XML", ".owl": "RDF_XML", ".xml": "RDF_XML", ".n3": "N3",
+}
+
+
+def _graphs_of_file(path: Path) -> dict[str, Graph]:
+    """Every graph of an RDF file (gzip allowed), parsed with pyoxigraph: {graph name: rdflib Graph}."""
+    import gzip
+
+    import pyoxigraph as ox
+
+    from .rdf_io import nquads
+
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    fmt = _FORMATS.get(suffixes[-1] if suffixes else "")
+    if fmt is None:
+        raise ValidationInputError(f"{path}: unknown RDF format; use .ttl, .nt, .nq, .trig, .jsonld or .rdf (optionally .gz)")
+    try:
+        data = gzip.decompress(path.read_bytes()) if path.suffix.lower() == ".gz" else path.read_bytes()
+        quads = list(ox.parse(data, format=getattr(ox.RdfFormat, fmt)))
+    except OSError as err:
+        raise ValidationInputError(f"{path}: {err.strerror or err}") from None
+    except SyntaxError as err:
+        raise ValidationInputError(f"{path}: {err}") from None
+    by_graph: dict[str, list] = {}
+    for q in quads:
+        name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+        by_graph.setdefault(name, []).append(ox.Quad(q.subject, q.predicate, q.object))
+    out = {}
+    for name, qs in sorted(by_graph.items()):
+        g = Graph()
+        g.parse(data=nquads(qs).decode("utf-8"), format="nt")
+        out[name] = g
+    return out
+
+
+def validate_path(path: Path, shapes: Graph | None = None) -> Report:
+    """Validate a build output directory, a dump, or any RDF file, graph by graph."""
+    import pyoxigraph as ox
+
+    shapes = shapes if shapes is not None else load_shapes()
+    if not path.exists():
+        raise ValidationInputError(f"{path}: no such file or directory")
+    report = Report()
+    if path.is_dir():
+        current = path / "current" if (path / "current").exists() else path
+        info_path = current / "build.json"
+        if not info_path.is_file():
+            raise ValidationInputError(f"{path}: not a build output (no build.json); give a build directory or an RDF file")
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+        sources = {d["id"]: d["source"] for d in info.get("documents_index", [])}
+        for ttl in sorted((current / "dumps" / "documents").glob("*.ttl")):
+            g = Graph()
+            g.parse(ttl, format="turtle")
+            rel = sources.get(ttl.stem)
+            src = current / "sources" / rel if rel else None
+            r = validate_graph(g, shapes)
+            if src is not None and src.is_file():
+                r = locate(r, g, src.read_text(encoding="utf-8"), rel or ttl.name)
+            else:
+                r = Report([Result(x.severity, x.focus, x.path, x.message, x.shape, x.value, ttl.name) for x in r.results])
+            report.extend(r)
+        for extra in (current / "dumps" / "entities.ttl", current / "void.ttl"):
+            if extra.is_file():
+                g = Graph()
+                g.parse(extra, format="turtle")
+                report.extend(Report([Result(x.severity, x.focus, x.path, x.message, x.shape, x.value, extra.name)
+                                      for x in validate_graph(g, shapes).results]))
+        store = ox.Store.read_only(str(current / "store"))
+        report.extend(cross_document_checks(store, info["base_uri"]))
+        return report
+    for name, g in _graphs_of_file(path).items():
+        label = f"{path.name} <{name}>" if name else path.name
+        report.extend(Report([Result(x.severity, x.focus, x.path, x.message, x.shape, x.value, label)
+                              for x in validate_graph(g, shapes).results]))
+    return report

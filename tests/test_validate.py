@@ -1,0 +1,94 @@
+"""Validation inside `build` and as `archivekg validate`: violations stop publication, warnings do not."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import BASE, FIXTURES, ROOT, SEED, run_cli
+
+SHAPES = ROOT / "shapes"
+EXTRA = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix akg: <https://w3id.org/archivekg/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix akgsh: <https://w3id.org/archivekg/shapes#> .
+akgsh:CuratorAbstract a sh:NodeShape ;
+  sh:name "Curator's rule" ; sh:description "Every document needs a summary." ;
+  sh:targetClass akg:Document ;
+  sh:property [ sh:path dcterms:abstract ; sh:minCount 1 ; sh:severity sh:{severity} ;
+                sh:message "A document needs a summary (dcterms:abstract)." ] .
+"""
+
+
+def _shapes_with_extra(tmp: Path, severity: str) -> Path:
+    shapes = tmp / f"shapes-{severity}"
+    shutil.copytree(SHAPES, shapes, ignore=shutil.ignore_patterns("*.md"))
+    (shapes / "zz-curator.ttl").write_text(EXTRA.format(severity=severity), encoding="utf-8")
+    return shapes
+
+
+def _corpus(tmp: Path) -> Path:
+    src = tmp / "corpus"
+    src.mkdir()
+    shutil.copy(SEED, src / SEED.name)
+    shutil.copy(FIXTURES / "documents" / "report.txt", src / "report.txt")  # has no summary
+    return src
+
+
+def test_a_violation_stops_publication_and_names_the_file_and_line(tmp_path: Path) -> None:
+    src, out = _corpus(tmp_path), tmp_path / "out"
+    res = run_cli("build", str(src), "--out", str(out), "--base-uri", BASE, "--shapes", str(_shapes_with_extra(tmp_path, "Violation")))
+    assert res.returncode == 1, res.stderr
+    assert "report.txt:" in res.stderr and "A document needs a summary (dcterms:abstract)." in res.stderr
+    assert "1 of 2 document(s) failed" in res.stderr  # the seed has a summary
+    assert "nothing was published" in res.stderr
+    assert not (out / "current").exists()
+
+
+def test_a_warning_is_reported_and_publication_goes_on(tmp_path: Path) -> None:
+    src, out = _corpus(tmp_path), tmp_path / "out"
+    res = run_cli("build", str(src), "--out", str(out), "--base-uri", BASE, "--shapes", str(_shapes_with_extra(tmp_path, "Warning")))
+    assert res.returncode == 0, res.stderr
+    assert "warning: report.txt:" in res.stderr and "Warning: A document needs a summary" in res.stderr
+    assert (out / "current" / "build.json").is_file()
+
+
+def test_validate_a_build_a_dump_and_a_file(seed_build: Path, tmp_path: Path) -> None:
+    res = run_cli("validate", str(seed_build))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout.startswith("conforms")
+    dump = seed_build / "current" / "dumps" / "archivekg.nq.gz"
+    res = run_cli("validate", str(dump), "--format", "json")
+    assert res.returncode == 0, res.stdout
+    assert json.loads(res.stdout)["conforms"] is True
+
+
+def test_validate_reports_violations_in_each_format(seed_build: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    text = (seed_build / "current" / "dumps" / "documents" / "111239.ttl").read_text(encoding="utf-8")
+    # Drop the document's title: a violation.
+    broken.write_text("\n".join(line for line in text.splitlines() if "dcterms:title" not in line), encoding="utf-8")
+    for fmt, check in (("text", "does not conform"), ("json", '"conforms": false'), ("turtle", "sh:conforms false")):
+        res = run_cli("validate", str(broken), "--format", fmt)
+        assert res.returncode == 1, res.stdout
+        assert check in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("missing.ttl", None, "no such file"),
+        ("bad.ttl", "<a> <b> .\n", "bad.ttl"),
+        ("data.csv", "a,b\n", "unknown RDF format"),
+    ],
+)
+def test_validate_unreadable_input_exits_2(tmp_path: Path, name: str, content: str | None, fragment: str) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    res = run_cli("validate", str(path))
+    assert res.returncode == 2
+    assert fragment in res.stderr and "Traceback" not in res.stderr
