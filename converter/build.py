@@ -18,7 +18,7 @@ from .namespaces import PREFIXES
 from .pipeline import DocResult, WorkerConfig, convert_file, init_worker
 from .publish import OutputDir, Release, collect_sources, write_release
 from .uris import Minter
-from .validate import SHAPES_DIR, Report, cross_document_checks, load_shapes, validate_graph
+from .validate import SHAPES_DIR, Report, cross_document_checks, load_shapes, persons_of, validate_graph
 
 __all__ = ["BuildOutcome", "run_build", "build_times"]
 
@@ -130,7 +130,7 @@ def run_build(
         if shapes_dir is not None:
             status("checking across documents")
             checked = time.monotonic()
-            outcome.validation = _whole_dataset_report(stage, parts, minter, shapes_dir)
+            outcome.validation = _whole_dataset_report(stage, good, minter, shapes_dir)
             release.seconds["cross_checks"] = round(time.monotonic() - checked, 2)
             if not outcome.validation.conforms:
                 outcome.release = None
@@ -143,9 +143,8 @@ def run_build(
     return outcome
 
 
-def _whole_dataset_report(stage: Path, parts: Path, minter: Minter, shapes_dir: Path) -> Report:
-    """SHACL on the entities graph and the VoID description, and the cross-document checks."""
-    import pyoxigraph as ox
+def _whole_dataset_report(stage: Path, results: list[DocResult], minter: Minter, shapes_dir: Path) -> Report:
+    """SHACL on the entities graph and the VoID description, and the checks across documents."""
     from rdflib import Graph
 
     shapes = load_shapes(shapes_dir)
@@ -156,9 +155,8 @@ def _whole_dataset_report(stage: Path, parts: Path, minter: Minter, shapes_dir: 
     void = Graph()
     void.parse(stage / "void.ttl", format="turtle")
     report.extend(_with_source(validate_graph(void, shapes), "void.ttl"))
-    store = ox.Store.read_only(str(stage / "store"))
-    report.extend(_with_source(cross_document_checks(store, minter.base), "store"))
-    del store
+    references = [ref for r in results for ref in r.references]
+    report.extend(cross_document_checks(references, {str(s) for s in entities.subjects()}, persons_of(entities)))
     return report
 
 

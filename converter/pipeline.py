@@ -124,6 +124,7 @@ class DocResult:
     persons: list[tuple[str, str, bool, tuple[str, ...]]] = field(default_factory=list)
     speakers: list[str] = field(default_factory=list)
     agents: list[tuple[str, str, str]] = field(default_factory=list)
+    references: list[tuple[str, str, str]] = field(default_factory=list)  # outward, for cross-document checks
     mentions: int = 0
     claims: int = 0
     events: int = 0
@@ -205,9 +206,11 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
     result.claims = len(built.extraction.claims)
     result.events = len(built.extraction.events)
     if cfg.shapes_dir is not None:
-        from .validate import load_shapes, locate, validate_graph
+        from .validate import load_shapes, locate, outward_references, validate_graph
 
-        report = locate(validate_graph(built.graph, load_shapes(Path(cfg.shapes_dir))), built.graph, text, relpath)
+        graph = built.graph
+        report = locate(validate_graph(graph, load_shapes(Path(cfg.shapes_dir))), graph, text, relpath)
+        result.references = outward_references(graph, minter.base)
         result.warnings += [r.render() for r in report.warnings]
         if report.violations:
             result.errors += [r.render() for r in report.violations]

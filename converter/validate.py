@@ -10,6 +10,8 @@ graph, so a curator can go to the text that caused it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +21,10 @@ from rdflib.namespace import SH
 
 from .namespaces import AKG, OA
 
-__all__ = ["Report", "Result", "SHAPES_DIR", "load_shapes", "validate_graph", "locate", "cross_document_checks"]
+__all__ = [
+    "Report", "Result", "SHAPES_DIR", "cross_document_checks", "load_shapes", "locate", "outward_references",
+    "persons_of", "validate_graph", "validate_path",
+]
 
 SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -113,13 +118,46 @@ def load_shapes(directory: Path | None = None) -> Graph:
     return _shapes_cached(str(directory or SHAPES_DIR))
 
 
+_PARSED: dict[tuple, object] = {}
+
+
+@contextmanager
+def parse_each_sparql_query_once() -> Iterator[None]:
+    """Let rdflib parse the text of each SPARQL constraint once, not once per focus node.
+
+    pyshacl hands rdflib the query text for every focus node and rdflib parses it every
+    time (10-30 ms a query: most of the time on a small graph). The parsed and
+    translated query is what rdflib's own ``prepareQuery`` gives for reuse, so the
+    results are the same; ``tests/test_shapes.py`` checks that they are.
+    """
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.processor import SPARQLProcessor, translateQuery
+
+    original = SPARQLProcessor.query
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # type: ignore[no-untyped-def]  # noqa: N803
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
+            if key not in _PARSED:
+                _PARSED[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
+            strOrQuery = _PARSED[key]
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    SPARQLProcessor.query = query  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+
 def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
     from pyshacl import validate
 
     shapes = shapes if shapes is not None else load_shapes()
-    _conforms, results_graph, _text = validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, abort_on_first=False,
-    )
+    with parse_each_sparql_query_once():
+        _conforms, results_graph, _text = validate(
+            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, abort_on_first=False,
+        )
     out = Report()
     for node in results_graph.subjects(SH.resultSeverity, None):
         sev = _SEVERITY.get(results_graph.value(node, SH.resultSeverity), "Violation")
@@ -160,35 +198,54 @@ def locate(report: Report, graph: Graph, text: str, source: str) -> Report:
     return out
 
 
-def cross_document_checks(store, base: str) -> Report:  # type: ignore[no-untyped-def]
-    """Checks across graphs, on the loaded store: no dangling references, one IRI per person."""
+def outward_references(graph: Graph, base: str) -> list[tuple[str, str, str]]:
+    """(object, subject, predicate) for each IRI under ``{base}id/`` the graph refers to but does not describe."""
+    prefix = base + "id/"
+    subjects = set(graph.subjects())
+    out: dict[str, tuple[str, str, str]] = {}
+    for s, p, o in graph:
+        if isinstance(o, URIRef) and o.startswith(prefix) and o not in subjects and str(o) not in out:
+            out[str(o)] = (str(o), str(s), str(p))
+    return sorted(out.values())
+
+
+def cross_document_checks(
+    references: Iterable[tuple[str, str, str]], described: set[str], persons: Iterable[tuple[str, str]]
+) -> Report:
+    """Checks across graphs: no dangling references, one IRI per person.
+
+    ``references`` are the outward references of every document graph, ``described``
+    the IRIs some graph describes (the entities graph's subjects), ``persons`` the
+    (IRI, label) of every person.
+    """
     out = Report()
-    dangling = f"""
-        SELECT DISTINCT ?o ?s ?p WHERE {{
-          GRAPH ?g {{ ?s ?p ?o }}
-          FILTER (isIRI(?o) && STRSTARTS(STR(?o), "{base}id/"))
-          FILTER NOT EXISTS {{ GRAPH ?g2 {{ ?o ?q ?x }} }}
-        }} ORDER BY ?o ?s LIMIT 1000"""
-    for row in store.query(dangling):
-        out.results.append(Result(
-            "Violation", row["s"].value, row["p"].value,
-            f"The reference to {row['o'].value} dangles: nothing in the dataset describes it.",
-            "urn:archivekg:cross-document:no-dangling-references", row["o"].value,
-        ))
-    twins = """
-        PREFIX foaf: <http://xmlns.com/foaf/0.1/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT ?label (GROUP_CONCAT(DISTINCT STR(?p); SEPARATOR=" ") AS ?iris) (COUNT(DISTINCT ?p) AS ?n) WHERE {
-          GRAPH ?g { ?p a foaf:Person ; rdfs:label ?label }
-        } GROUP BY ?label HAVING (COUNT(DISTINCT ?p) > 1) ORDER BY ?label"""
-    for row in store.query(twins):
-        iris = row["iris"].value.split()
-        out.results.append(Result(
-            "Violation", iris[0], "http://www.w3.org/2000/01/rdf-schema#label",
-            f"One person, one IRI: {len(iris)} persons are labelled {row['label'].value!r} ({', '.join(iris)}); "
-            "merge them with an alias in seeds/authority/persons.csv",
-            "urn:archivekg:cross-document:one-iri-per-person", row["label"].value,
-        ))
+    seen: set[str] = set()
+    for o, s, p in sorted(references):
+        if o not in described and o not in seen:
+            seen.add(o)
+            out.results.append(Result(
+                "Violation", s, p, f"The reference to {o} dangles: nothing in the dataset describes it.",
+                "urn:archivekg:cross-document:no-dangling-references", o,
+            ))
+    by_label: dict[str, set[str]] = {}
+    for iri, label in persons:
+        by_label.setdefault(label, set()).add(iri)
+    for label, iris in sorted(by_label.items()):
+        if len(iris) > 1:
+            ordered = sorted(iris)
+            out.results.append(Result(
+                "Violation", ordered[0], "http://www.w3.org/2000/01/rdf-schema#label",
+                f"One person, one IRI: {len(ordered)} persons are labelled {label!r} ({', '.join(ordered)}); "
+                "merge them with an alias in seeds/authority/persons.csv",
+                "urn:archivekg:cross-document:one-iri-per-person", label,
+            ))
     return out
+
+
+def persons_of(graph: Graph) -> list[tuple[str, str]]:
+    from rdflib.namespace import FOAF, RDF, RDFS
+
+    return sorted((str(p), str(graph.value(p, RDFS.label))) for p in graph.subjects(RDF.type, FOAF.Person))
 
 
 class ValidationInputError(ValueError):
@@ -249,9 +306,11 @@ def validate_path(path: Path, shapes: Graph | None = None) -> Report:
             raise ValidationInputError(f"{path}: not a build output (no build.json); give a build directory or an RDF file")
         info = json.loads(info_path.read_text(encoding="utf-8"))
         sources = {d["id"]: d["source"] for d in info.get("documents_index", [])}
+        references: list[tuple[str, str, str]] = []
         for ttl in sorted((current / "dumps" / "documents").glob("*.ttl")):
             g = Graph()
             g.parse(ttl, format="turtle")
+            references += outward_references(g, info["base_uri"])
             rel = sources.get(ttl.stem)
             src = current / "sources" / rel if rel else None
             r = validate_graph(g, shapes)
@@ -260,14 +319,16 @@ def validate_path(path: Path, shapes: Graph | None = None) -> Report:
             else:
                 r = Report([Result(x.severity, x.focus, x.path, x.message, x.shape, x.value, ttl.name) for x in r.results])
             report.extend(r)
+        entities = Graph()
         for extra in (current / "dumps" / "entities.ttl", current / "void.ttl"):
             if extra.is_file():
                 g = Graph()
                 g.parse(extra, format="turtle")
+                if extra.name == "entities.ttl":
+                    entities = g
                 report.extend(Report([Result(x.severity, x.focus, x.path, x.message, x.shape, x.value, extra.name)
                                       for x in validate_graph(g, shapes).results]))
-        store = ox.Store.read_only(str(current / "store"))
-        report.extend(cross_document_checks(store, info["base_uri"]))
+        report.extend(cross_document_checks(references, {str(x) for x in entities.subjects()}, persons_of(entities)))
         return report
     for name, g in _graphs_of_file(path).items():
         label = f"{path.name} <{name}>" if name else path.name

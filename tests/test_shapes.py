@@ -19,11 +19,12 @@ import pyshacl
 import pytest
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, SH
-from rdflib.plugins.sparql.processor import SPARQLProcessor, parseQuery, translateQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
 
 from converter.authority import Authority
 from converter.pipeline import Built, build_document
 from converter.uris import Minter
+from converter.validate import parse_each_sparql_query_once
 
 from .conftest import BASE, FIXTURES, LAYOUTS, ROOT, SEED, layout, run_cli, source_info
 
@@ -52,28 +53,6 @@ class Result:
 # --------------------------------------------------------------------------- helpers
 
 _RDFLIB_QUERY = SPARQLProcessor.query
-
-
-@contextmanager
-def parse_each_sparql_query_once() -> Iterator[None]:
-    """pyshacl hands rdflib the text of a SPARQL constraint for every focus node, and rdflib
-    parses it every time (10-30 ms a query, most of the time of a small graph). Parse each text
-    once: the translated query is what rdflib's own prepareQuery returns for reuse."""
-    cache: dict[tuple, object] = {}
-
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
-        if isinstance(strOrQuery, str):
-            key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
-            if key not in cache:
-                cache[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
-            strOrQuery = cache[key]
-        return _RDFLIB_QUERY(self, strOrQuery, initBindings, initNs, base, DEBUG)
-
-    SPARQLProcessor.query = query  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        SPARQLProcessor.query = _RDFLIB_QUERY  # type: ignore[method-assign]
 
 
 @contextmanager
