@@ -18,7 +18,15 @@ from .namespaces import PREFIXES
 from .pipeline import DocResult, WorkerConfig, convert_file, init_worker
 from .publish import OutputDir, Release, collect_sources, write_release
 from .uris import Minter
-from .validate import SHAPES_DIR, Report, cross_document_checks, load_shapes, persons_of, validate_graph
+from .validate import (
+    SHAPES_DIR,
+    Report,
+    cross_document_checks,
+    load_shapes,
+    persons_of,
+    shapes_digest,
+    validate_graph,
+)
 
 __all__ = ["BuildOutcome", "run_build", "build_times"]
 
@@ -91,7 +99,9 @@ def run_build(
     with output.staging() as stage, tempfile.TemporaryDirectory(dir=stage.parent, prefix=".parts-") as parts_dir:
         parts = Path(parts_dir)
         cfg = WorkerConfig(authority, minter.base, str(parts), {**PREFIXES, **minter.prefixes()}, graph_time,
-                           str(shapes_dir) if shapes_dir is not None else None)
+                           str(shapes_dir) if shapes_dir is not None else None,
+                           shapes_digest(shapes_dir) if shapes_dir is not None else "",
+                           str(output.validation_cache))
         jobs_list = [(i, str(f), rel) for i, (f, rel) in enumerate(files)]
         results: list[DocResult] = []
         workers = max(1, min(jobs or os.cpu_count() or 1, len(jobs_list) or 1))
@@ -139,6 +149,7 @@ def run_build(
         build_id = build_time.replace(":", "").replace("-", "") + f"-{os.getpid()}"
         outcome.release = release
         outcome.published = output.publish(stage, build_id)
+        output.prune_validation_cache({r.cache_key for r in results if r.cache_key})
     outcome.seconds = time.monotonic() - started
     return outcome
 

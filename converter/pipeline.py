@@ -10,9 +10,11 @@ their triples in the main process.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -125,6 +127,7 @@ class DocResult:
     speakers: list[str] = field(default_factory=list)
     agents: list[tuple[str, str, str]] = field(default_factory=list)
     references: list[tuple[str, str, str]] = field(default_factory=list)  # outward, for cross-document checks
+    cache_key: str | None = None  # of the validation report used
     mentions: int = 0
     claims: int = 0
     events: int = 0
@@ -147,6 +150,37 @@ class WorkerConfig:
     prefixes: dict[str, str]
     build_time: str | None = None
     shapes_dir: str | None = None  # validate each document graph against these SHACL shapes
+    shapes_digest: str = ""  # of the shapes and the validator, for the cache key
+    cache_dir: str | None = None  # validation reports of graphs seen before
+
+
+def _validated(cfg: WorkerConfig, built: Built, nq: bytes, text: str, relpath: str, base: str):  # type: ignore[no-untyped-def]
+    """The located validation results and outward references of a document graph.
+
+    A report depends only on the graph, the source text (for line numbers) and the
+    shapes, so it is cached under a hash of the three: a rebuild validates only the
+    documents that changed.
+    """
+    from .validate import Result, load_shapes, locate, outward_references, validate_graph
+
+    key = hashlib.sha256(cfg.shapes_digest.encode() + b"\0" + text.encode("utf-8") + b"\0" + relpath.encode() + b"\0" + nq).hexdigest()
+    path = Path(cfg.cache_dir) / key[:2] / f"{key}.json" if cfg.cache_dir else None
+    if path is not None and path.is_file():
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            return [Result(**r) for r in cached["results"]], [tuple(x) for x in cached["references"]], key
+        except (ValueError, KeyError, TypeError):
+            pass  # a damaged cache entry is recomputed
+    graph = built.graph
+    report = locate(validate_graph(graph, load_shapes(Path(cfg.shapes_dir or ""))), graph, text, relpath)
+    references = outward_references(graph, base)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"results": [asdict(r) for r in report.results], "references": references}),
+                       encoding="utf-8")
+        os.replace(tmp, path)
+    return report.results, references, key
 
 
 _CONFIG: WorkerConfig | None = None
@@ -205,15 +239,15 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
     result.mentions = len(built.extraction.mentions)
     result.claims = len(built.extraction.claims)
     result.events = len(built.extraction.events)
+    quads = sorted_quads(built.triples, minter.graph(doc.identifier))
+    result.triples = len(quads)
+    nq = nquads(quads)
     if cfg.shapes_dir is not None:
-        from .validate import load_shapes, locate, outward_references, validate_graph
-
-        graph = built.graph
-        report = locate(validate_graph(graph, load_shapes(Path(cfg.shapes_dir))), graph, text, relpath)
-        result.references = outward_references(graph, minter.base)
-        result.warnings += [r.render() for r in report.warnings]
-        if report.violations:
-            result.errors += [r.render() for r in report.violations]
+        results, result.references, result.cache_key = _validated(cfg, built, nq, text, relpath, minter.base)
+        result.warnings += [r.render() for r in results if r.severity != "Violation"]
+        violations = [r.render() for r in results if r.severity == "Violation"]
+        if violations:
+            result.errors += violations
             return result
     langs = []
     for text_ in (doc.text_language, doc.original_language):
@@ -224,9 +258,7 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
             elif text_ == doc.original_language:
                 result.warnings.append(f"{relpath}: original language {name!r} is not a known language name")
     result.languages = sorted(set(langs))
-    quads = sorted_quads(built.triples, minter.graph(doc.identifier))
-    result.triples = len(quads)
     stem = Path(cfg.staging) / f"{index:07d}"
-    stem.with_suffix(".nq").write_bytes(nquads(quads))
+    stem.with_suffix(".nq").write_bytes(nq)
     stem.with_suffix(".ttl").write_bytes(turtle_body(quads, cfg.prefixes))
     return result

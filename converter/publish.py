@@ -3,6 +3,7 @@
 Layout of ``--out DIR``::
 
     DIR/current -> releases/<build-id>      the published build (a symlink, swapped atomically)
+    DIR/.cache/validation/                  validation reports of document graphs seen before
     DIR/releases/<build-id>/
         store/                              pyoxigraph on-disk store (named graph per document)
         dumps/archivekg.ttl.gz              the whole graph (union of all graphs) as Turtle
@@ -107,11 +108,16 @@ class OutputDir:
     def releases(self) -> Path:
         return self.path / "releases"
 
+    @property
+    def validation_cache(self) -> Path:
+        """Validation reports of document graphs, by hash of graph, text and shapes."""
+        return self.path / ".cache" / "validation"
+
     def check(self) -> None:
         if self.path.exists() and not self.path.is_dir():
             raise OutputError(f"{self.path}: is a file; --out must name a directory")
         if self.path.is_dir():
-            entries = {e.name for e in self.path.iterdir()} - {".lock"}
+            entries = {e.name for e in self.path.iterdir()} - {".lock", ".cache"}
             if entries and not ({"current", "releases"} & entries):
                 raise OutputError(
                     f"{self.path}: is not empty and is not an archivekg output directory; "
@@ -144,6 +150,12 @@ class OutputDir:
         os.replace(tmp_link, self.current)  # atomic on POSIX
         self._prune(keep=build_id)
         return final
+
+    def prune_validation_cache(self, keep: set[str]) -> None:
+        """Drop the cached reports the last published build did not use."""
+        for entry in self.validation_cache.glob("*/*.json"):
+            if entry.stem not in keep:
+                entry.unlink(missing_ok=True)
 
     def _prune(self, keep: str) -> None:
         releases = sorted(p for p in self.releases.iterdir() if p.is_dir() and not p.name.startswith("."))

@@ -114,6 +114,20 @@ def _shapes_cached(directory: str) -> Graph:
     return g
 
 
+def shapes_digest(directory: Path | None = None) -> str:
+    """A hash of the shape files and the validating software: a cached report is valid only under it."""
+    import hashlib
+
+    import pyshacl
+
+    from . import __version__
+
+    h = hashlib.sha256(f"archivekg {__version__} pyshacl {pyshacl.__version__}".encode())
+    for f in sorted(Path(directory or SHAPES_DIR).glob("*.ttl")):
+        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def load_shapes(directory: Path | None = None) -> Graph:
     return _shapes_cached(str(directory or SHAPES_DIR))
 

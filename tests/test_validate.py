@@ -92,3 +92,24 @@ def test_validate_unreadable_input_exits_2(tmp_path: Path, name: str, content: s
     res = run_cli("validate", str(path))
     assert res.returncode == 2
     assert fragment in res.stderr and "Traceback" not in res.stderr
+
+
+def test_validation_reports_are_cached_per_graph_text_and_shapes(tmp_path: Path) -> None:
+    src, out = _corpus(tmp_path), tmp_path / "out"
+    assert run_cli("build", str(src), "--out", str(out), "--base-uri", BASE).returncode == 0
+    entries = sorted((out / ".cache" / "validation").rglob("*.json"))
+    assert len(entries) == 2
+    # A damaged entry is recomputed, not trusted.
+    entries[0].write_text("{not json", encoding="utf-8")
+    assert run_cli("build", str(src), "--out", str(out), "--base-uri", BASE).returncode == 0
+    assert sorted((out / ".cache" / "validation").rglob("*.json")) == entries
+    # Other shapes, other reports: the cache cannot hide a new violation.
+    res = run_cli("build", str(src), "--out", str(out), "--base-uri", BASE,
+                  "--shapes", str(_shapes_with_extra(tmp_path, "Violation")))
+    assert res.returncode == 1 and "A document needs a summary" in res.stderr
+    # A changed document is validated again.
+    (src / "report.txt").write_text((src / "report.txt").read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert run_cli("build", str(src), "--out", str(out), "--base-uri", BASE).returncode == 0
+    # Only the reports the last build used are kept: the seed's, and the changed report's.
+    kept = sorted((out / ".cache" / "validation").rglob("*.json"))
+    assert len(kept) == 2 and len(set(kept) & set(entries)) == 1
