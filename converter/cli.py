@@ -68,6 +68,9 @@ def build(sources: tuple[Path, ...], out: Path, base_uri: str, authority: Path |
     if authority is None:
         guess = [s / "authority" for s in srcs if s.is_dir()] + [Path("seeds/authority")]
         authority = next((g for g in guess if g.is_dir()), None)
+        if authority is None:
+            _err("warning: no authority directory (seeds/authority) found; only names found in the documents "
+                 "themselves will be linked. Give one with --authority DIR.")
     try:
         outcome = run_build(srcs, out, base_uri=base_uri, authority_dir=authority, jobs=jobs,
                             keep_going=keep_going, shapes_dir=shapes or SHAPES_DIR, progress_bar=progress,
