@@ -143,6 +143,38 @@ def info(directory: Path, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("directory", type=click.Path(path_type=Path), default=Path("build"))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port to listen on.")
+@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Worker threads (waitress).")
+@click.option("--dev", is_flag=True, help="Flask's debug server instead of waitress (development only).")
+def serve(directory: Path, host: str, port: int, threads: int, dev: bool) -> None:
+    """Serve the build in DIRECTORY (the --out of build): SPARQL at /sparql, /health.
+
+    The store is opened read-only; a new build published to DIRECTORY is picked up
+    without a restart.
+    """
+    from server.app import create_app
+    from server.store import OxigraphStore, StoreUnavailable
+
+    store = OxigraphStore(directory)
+    try:
+        info = store.build_info()
+    except (StoreUnavailable, OSError) as e:
+        _err(f"error: {e}")
+        sys.exit(EXIT_ERRORS)
+    app = create_app({"DATA_DIR": str(directory)}, store=store)
+    click.echo(f"serving {info['documents']} document(s), {info['triples']} triples from {directory} "
+               f"at http://{host}:{port}/sparql", err=True)
+    if dev:
+        app.run(host=host, port=port, debug=True)
+        return
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app, host=host, port=port, threads=threads, ident="archivekg")
+
+
+@cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--shapes", type=click.Path(path_type=Path), default=None,
               help="Directory of SHACL shapes (*.ttl) [default: the project's shapes/].")

@@ -1,0 +1,42 @@
+"""The application factory: config and store injected, blueprints registered, no module-level app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, Response, jsonify
+
+from .config import from_env
+from .errors import ApiError, register_error_handlers
+from .sparql import bp as sparql_bp
+from .store import OxigraphStore, Store, StoreUnavailable
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(from_env())
+    if config:
+        app.config.from_mapping(config)
+    app.extensions["archivekg.store"] = store if store is not None else OxigraphStore(Path(app.config["DATA_DIR"]))
+    register_error_handlers(app)
+    app.register_blueprint(sparql_bp)
+
+    @app.after_request
+    def _cors(resp: Response) -> Response:
+        resp.headers["Access-Control-Allow-Origin"] = str(app.config["CORS_ORIGIN"])
+        resp.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+        resp.headers["Access-Control-Expose-Headers"] = "Content-Type, Vary"
+        return resp
+
+    @app.route("/health")
+    def health() -> Response:
+        try:
+            info = app.extensions["archivekg.store"].build_info()
+        except StoreUnavailable as err:
+            raise ApiError(503, str(err)) from None
+        return jsonify({"ok": True, "triples": info["triples"], "documents": info["documents"],
+                        "build_time": info["build_time"], "archivekg": info["archivekg"]})
+
+    return app

@@ -1,0 +1,33 @@
+"""Server settings: one table of (name, default, help). Overridden by ARCHIVEKG_* variables or create_app(config=)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+__all__ = ["SETTINGS", "Setting", "from_env"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATA_DIR", "build", "The --out directory of `archivekg build`; the server reads DATA_DIR/current."),
+    Setting("MAX_QUERY_BYTES", 100_000, "Largest SPARQL query accepted, in bytes (413 above)."),
+    Setting("MAX_RESULT_ROWS", 10_000, "Most rows or triples a query returns; the response says when it was cut."),
+    Setting("CORS_ORIGIN", "*", "Value of Access-Control-Allow-Origin on every response."),
+)
+
+
+def from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Defaults, overridden by ARCHIVEKG_<NAME> environment variables (ints parsed)."""
+    env = os.environ if environ is None else environ
+    out: dict[str, object] = {}
+    for s in SETTINGS:
+        raw = env.get(f"ARCHIVEKG_{s.name}")
+        out[s.name] = s.default if raw is None else (int(raw) if isinstance(s.default, int) else raw)
+    return out

@@ -1,0 +1,209 @@
+"""SPARQL 1.1 Protocol at /sparql, read-only: query by GET, POST form and POST direct.
+
+Formats: SELECT/ASK as SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as
+Turtle (default), N-Triples, JSON-LD, RDF/XML, TriG, N-Quads — chosen by ``Accept``
+or a ``format`` parameter. A GET without a query returns the Service Description
+(or, for a browser, the query page). Updates are refused (403); SERVICE and LOAD are
+refused unless their endpoint is on the allow-list.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request
+
+from .errors import bad_request, not_acceptable, refused, too_large, unsupported
+from .negotiation import negotiate
+from .store import Dataset, QuerySyntaxError
+
+__all__ = ["bp", "RESULT_FORMATS", "GRAPH_FORMATS"]
+
+bp = Blueprint("sparql", __name__)
+
+RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    "application/json": ox.QueryResultsFormat.JSON,
+}
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+}
+_FORMAT_PARAM = {
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
+    "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle",
+    "ntriples": "application/n-triples", "nt": "application/n-triples", "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml", "trig": "application/trig", "nquads": "application/n-quads",
+}
+_PROLOGUE = re.compile(r"^(?:\s+|#[^\n]*\n|(?:BASE\s*<[^>]*>)|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>))*", re.I)
+_UPDATE = re.compile(r"^(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
+_SERVICE = re.compile(r"\b(SERVICE|LOAD)\s+(?:SILENT\s+)?(<[^>]*>|\?\w+|\$\w+|[\w-]*:[\w.-]*)", re.I)
+SERVICE_ALLOW = ("https://query.wikidata.org/sparql",)
+
+
+def _one(name: str, values: list[str]) -> str | None:
+    if len(values) > 1:
+        raise bad_request(f"the '{name}' parameter is given {len(values)} times; give it once")
+    return values[0] if values else None
+
+
+def _request_query() -> tuple[str | None, Dataset]:
+    if request.method == "POST":
+        ctype = (request.mimetype or "").lower()
+        if ctype == "application/x-www-form-urlencoded":
+            if request.form.getlist("update"):
+                raise refused("this endpoint is read-only: SPARQL updates are refused")
+            query = _one("query", request.form.getlist("query"))
+            defaults = request.form.getlist("default-graph-uri") + request.args.getlist("default-graph-uri")
+            named = request.form.getlist("named-graph-uri") + request.args.getlist("named-graph-uri")
+        elif ctype == "application/sparql-query":
+            query = request.get_data(as_text=True)
+            defaults = request.args.getlist("default-graph-uri")
+            named = request.args.getlist("named-graph-uri")
+        elif ctype == "application/sparql-update":
+            raise refused("this endpoint is read-only: SPARQL updates are refused")
+        else:
+            raise unsupported(ctype or "(none)", ["application/x-www-form-urlencoded", "application/sparql-query"])
+        if query is None:
+            raise bad_request("no query: send it as the 'query' form field or as an application/sparql-query body")
+    else:
+        if request.args.getlist("update"):
+            raise refused("this endpoint is read-only: SPARQL updates are refused")
+        query = _one("query", request.args.getlist("query"))
+        defaults = request.args.getlist("default-graph-uri")
+        named = request.args.getlist("named-graph-uri")
+    return query, Dataset(tuple(defaults), tuple(named))
+
+
+def check_query(query: str, allow: tuple[str, ...] = SERVICE_ALLOW) -> None:
+    """Refuse what a read-only, network-safe endpoint must not run, before running it."""
+    limit = int(current_app.config["MAX_QUERY_BYTES"])
+    if len(query.encode("utf-8")) > limit:
+        raise too_large(limit)
+    body = query[_PROLOGUE.match(query).end():]  # type: ignore[union-attr]
+    if _UPDATE.match(body):
+        raise refused("this endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, ...) are refused")
+    for m in _SERVICE.finditer(query):
+        target = m.group(2).strip("<>")
+        if m.group(1).upper() == "LOAD" or target not in allow:
+            raise refused(
+                f"{m.group(1).upper()} {m.group(2)} is refused: federated queries may only reach "
+                + ", ".join(allow)
+            )
+
+
+def _chosen(offers: dict[str, object]) -> str:
+    fmt = request.values.get("format")
+    if fmt:
+        media = _FORMAT_PARAM.get(fmt.lower(), fmt.lower())
+        if media not in offers:
+            raise not_acceptable(list(offers))
+        return media
+    media = negotiate(request.headers.get("Accept"), list(offers))
+    if media is None:
+        raise not_acceptable(list(offers))
+    return media
+
+
+def run_query(query: str, dataset: Dataset) -> Response:
+    check_query(query)
+    try:
+        result = current_app.extensions["archivekg.store"].query(query, dataset)
+    except QuerySyntaxError as err:
+        raise bad_request(f"the query does not parse: {err}") from None
+    out = io.BytesIO()
+    if isinstance(result, ox.QueryTriples):
+        media = _chosen(GRAPH_FORMATS)
+        fmt = GRAPH_FORMATS[media]
+        items = (ox.Quad(t.subject, t.predicate, t.object) for t in result) if fmt.supports_datasets else result
+        ox.serialize(items, out, format=fmt)
+    else:
+        media = _chosen(RESULT_FORMATS)
+        result.serialize(out, format=RESULT_FORMATS[media])
+    resp = Response(out.getvalue(), mimetype=media if media != "application/json" else "application/sparql-results+json")
+    if media.startswith("text/"):
+        resp.headers["Content-Type"] = f"{media}; charset=utf-8"
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    query, dataset = _request_query()
+    if query is None:
+        return service_description()
+    return run_query(query, dataset)
+
+
+def service_description() -> Response:
+    from rdflib import BNode, Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import RDF
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    endpoint = URIRef(request.base_url)
+    g = Graph()
+    g.bind("sd", sd)
+    service = URIRef(request.base_url + "#service")
+    g.add((service, RDF.type, sd.Service))
+    g.add((service, sd.endpoint, endpoint))
+    for lang in ("SPARQL11Query",):
+        g.add((service, sd.supportedLanguage, sd[lang]))
+    for feature in ("UnionDefaultGraph", "BasicFederatedQuery"):
+        g.add((service, sd.feature, sd[feature]))
+    for media in list(RESULT_FORMATS)[:4] + list(GRAPH_FORMATS)[:6]:
+        g.add((service, sd.resultFormat, URIRef(f"http://www.w3.org/ns/formats/{_FORMAT_IRI.get(media, media)}")))
+    ds = BNode()
+    g.add((service, sd.defaultDataset, ds))
+    g.add((ds, RDF.type, sd.Dataset))
+    g.add((ds, sd.defaultGraph, BNode()))
+    g.add((service, URIRef("http://purl.org/dc/terms/description"),
+           Literal("archivekg: read-only SPARQL 1.1 endpoint; the default graph is the union of all graphs")))
+    offers = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld",
+              "application/n-triples": "nt", "text/html": None}
+    media = negotiate(request.headers.get("Accept"), list(offers))
+    if media is None:
+        raise not_acceptable(list(offers))
+    if media == "text/html":
+        return query_page()
+    resp = Response(g.serialize(format=offers[media]), mimetype=media)
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+_FORMAT_IRI = {
+    "application/sparql-results+json": "SPARQL_Results_JSON", "application/sparql-results+xml": "SPARQL_Results_XML",
+    "text/csv": "SPARQL_Results_CSV", "text/tab-separated-values": "SPARQL_Results_TSV", "text/turtle": "Turtle",
+    "application/n-triples": "N-Triples", "application/ld+json": "JSON-LD", "application/rdf+xml": "RDF_XML",
+    "application/trig": "TriG", "application/n-quads": "N-Quads",
+}
+
+
+def query_page() -> Response:
+    from html import escape
+
+    from converter.catalogue import load_catalogue
+
+    options = "".join(
+        f'<option value="{escape(q.sparql, quote=True)}">{escape(q.title)}</option>' for q in load_catalogue()
+    )
+    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>archivekg SPARQL</title></head>
+<body><h1>SPARQL query</h1>
+<form method="get" action="sparql">
+<p><label>Example queries <select onchange="this.form.query.value=this.value">{options}</select></label></p>
+<p><textarea name="query" rows="16" cols="100">SELECT * WHERE {{ ?s ?p ?o }} LIMIT 10</textarea></p>
+<p><label>Format <select name="format"><option>json</option><option>xml</option><option>csv</option>
+<option>tsv</option><option>turtle</option></select></label> <button type="submit">Run</button></p>
+</form></body></html>"""
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Vary"] = "Accept"
+    return resp

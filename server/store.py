@@ -1,0 +1,86 @@
+"""The server's one way to its data: a small store interface over the published build.
+
+``OxigraphStore`` opens ``DATA_DIR/current/store`` read-only and follows the
+``current`` link: when a new build is published, the next request opens the new
+store, while requests in flight finish on the old one (they hold a reference to it).
+Queries see the union of all named graphs as their default graph, unless the
+request names its own dataset (``default-graph-uri`` / ``named-graph-uri``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+__all__ = ["Store", "OxigraphStore", "QuerySyntaxError", "StoreUnavailable", "Dataset"]
+
+
+class QuerySyntaxError(ValueError):
+    """The query does not parse; the message has the position."""
+
+
+class StoreUnavailable(RuntimeError):
+    """No published build can be opened."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+class Store(Protocol):
+    def query(self, sparql: str, dataset: Dataset | None = None):  # type: ignore[no-untyped-def]
+        """Run a SPARQL query; pyoxigraph results (solutions, triples or a boolean)."""
+
+    def build_info(self) -> dict: ...
+
+
+class OxigraphStore:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self._lock = threading.Lock()
+        self._target: str | None = None
+        self._store: ox.Store | None = None
+
+    def _current(self) -> tuple[ox.Store, Path]:
+        link = self.data_dir / "current"
+        try:
+            target = os.readlink(link) if link.is_symlink() else str(link.resolve(strict=True))
+        except OSError:
+            raise StoreUnavailable(f"no published build in {self.data_dir}; run 'archivekg build --out {self.data_dir}'") from None
+        with self._lock:
+            if target != self._target or self._store is None:
+                path = (self.data_dir / target) if not os.path.isabs(target) else Path(target)
+                try:
+                    self._store = ox.Store.read_only(str(path / "store"))
+                except OSError as err:
+                    raise StoreUnavailable(f"cannot open the store of {path}: {err}") from None
+                self._target = target
+            return self._store, self.data_dir / target
+
+    def query(self, sparql: str, dataset: Dataset | None = None):  # type: ignore[no-untyped-def]
+        store, _ = self._current()
+        kwargs: dict = {}
+        if dataset and (dataset.default_graphs or dataset.named_graphs):
+            if dataset.default_graphs:
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs]
+            if dataset.named_graphs:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        try:
+            return store.query(sparql, **kwargs)
+        except SyntaxError as err:
+            raise QuerySyntaxError(str(err)) from None
+
+    def build_info(self) -> dict:
+        import json
+
+        _, path = self._current()
+        return json.loads((path / "build.json").read_text(encoding="utf-8"))
