@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify
 
 from .config import from_env
 from .errors import ApiError, register_error_handlers
+from .executor import Executor
 from .sparql import bp as sparql_bp
 from .store import OxigraphStore, Store, StoreUnavailable
 
@@ -20,6 +21,10 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     app.extensions["archivekg.store"] = store if store is not None else OxigraphStore(Path(app.config["DATA_DIR"]))
+    if int(app.config["QUERY_WORKERS"]) > 0:
+        app.extensions["archivekg.executor"] = Executor(
+            Path(app.config["DATA_DIR"]), int(app.config["QUERY_WORKERS"]), float(app.config["QUERY_TIMEOUT"])
+        )
     register_error_handlers(app)
     app.register_blueprint(sparql_bp)
 

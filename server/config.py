@@ -20,6 +20,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_QUERY_BYTES", 100_000, "Largest SPARQL query accepted, in bytes (413 above)."),
     Setting("MAX_RESULT_ROWS", 10_000, "Most rows or triples a query returns; the response says when it was cut."),
     Setting("CORS_ORIGIN", "*", "Value of Access-Control-Allow-Origin on every response."),
+    Setting("QUERY_TIMEOUT", 30, "Seconds a query may run before it is stopped (503)."),
+    Setting("QUERY_WORKERS", 2, "Processes that run queries; 0 runs them in the request thread, with no time limit."),
 )
 
 

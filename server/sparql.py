@@ -9,36 +9,19 @@ refused unless their endpoint is on the allow-list.
 
 from __future__ import annotations
 
-import io
 import re
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from .errors import bad_request, not_acceptable, refused, too_large, unsupported
+from .errors import ApiError, bad_request, not_acceptable, refused, too_large, unsupported
 from .negotiation import negotiate
-from .store import Dataset, QuerySyntaxError
+from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, execute
+from .store import Dataset
 
 __all__ = ["bp", "RESULT_FORMATS", "GRAPH_FORMATS"]
 
 bp = Blueprint("sparql", __name__)
 
-RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-    "application/json": ox.QueryResultsFormat.JSON,
-}
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-}
 _FORMAT_PARAM = {
     "json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
     "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle",
@@ -115,25 +98,39 @@ def _chosen(offers: dict[str, object]) -> str:
     return media
 
 
+def _offered(offers: dict[str, object]) -> str | None:
+    try:
+        return _chosen(offers)
+    except ApiError:
+        return None
+
+
 def run_query(query: str, dataset: Dataset) -> Response:
     check_query(query)
+    limit = int(current_app.config["MAX_RESULT_ROWS"])
+    job = Job(query, dataset, _offered(RESULT_FORMATS), _offered(GRAPH_FORMATS), limit)
+    executor = current_app.extensions.get("archivekg.executor")
     try:
-        result = current_app.extensions["archivekg.store"].query(query, dataset)
-    except QuerySyntaxError as err:
-        raise bad_request(f"the query does not parse: {err}") from None
-    out = io.BytesIO()
-    if isinstance(result, ox.QueryTriples):
-        media = _chosen(GRAPH_FORMATS)
-        fmt = GRAPH_FORMATS[media]
-        items = (ox.Quad(t.subject, t.predicate, t.object) for t in result) if fmt.supports_datasets else result
-        ox.serialize(items, out, format=fmt)
-    else:
-        media = _chosen(RESULT_FORMATS)
-        result.serialize(out, format=RESULT_FORMATS[media])
-    resp = Response(out.getvalue(), mimetype=media if media != "application/json" else "application/sparql-results+json")
+        outcome = executor.run(job) if executor is not None else execute(current_app.extensions["archivekg.store"], job)
+    except QueryTimeout as err:
+        raise ApiError(503, f"{err}; narrow the query or add a LIMIT") from None
+    if outcome.status == "syntax":
+        raise bad_request(f"the query does not parse: {outcome.message}")
+    if outcome.status == "unavailable":
+        raise ApiError(503, outcome.message)
+    if outcome.status == "not-acceptable":
+        raise not_acceptable(list(RESULT_FORMATS if outcome.form == "results" else GRAPH_FORMATS))
+    if outcome.status != "ok":
+        raise ApiError(500, f"the query failed while it ran: {outcome.message}")
+    media = "application/sparql-results+json" if outcome.media == "application/json" else outcome.media
+    resp = Response(outcome.body, mimetype=media)
     if media.startswith("text/"):
         resp.headers["Content-Type"] = f"{media}; charset=utf-8"
     resp.headers["Vary"] = "Accept"
+    resp.headers["X-Result-Limit"] = str(limit)
+    if outcome.truncated:
+        resp.headers["X-Result-Truncated"] = "true"
+        resp.headers["Warning"] = f'199 archivekg "results cut at the limit of {limit} rows"'
     return resp
 
 

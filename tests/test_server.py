@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
 import socket
 import subprocess
 import sys
@@ -33,8 +35,9 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     assert run_cli("build", str(ROOT / "seeds"), "--out", str(out), "--base-uri", BASE).returncode == 0
     port = _free_port()
     log = (out.parent / "serve.log").open("wb")
+    env = {**os.environ, "ARCHIVEKG_QUERY_TIMEOUT": "3", "ARCHIVEKG_MAX_RESULT_ROWS": "1000"}
     proc = subprocess.Popen([sys.executable, "-m", "converter.cli", "serve", str(out), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -199,3 +202,39 @@ def test_a_new_build_is_picked_up_without_restart(server) -> None:
     assert run_cli("build", str(src), "--out", str(out), "--base-uri", BASE).returncode == 0
     _, _, after = http("GET", f"{url}/health")
     assert json.loads(before)["documents"] == 1 and json.loads(after)["documents"] == 2
+
+
+def test_a_long_query_is_stopped_and_others_are_served_meanwhile(server) -> None:
+    url, _ = server
+    slow = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    got: dict = {}
+
+    def run_slow() -> None:
+        got["slow"] = http("GET", f"{url}/sparql?query={slow}")
+
+    t = threading.Thread(target=run_slow)
+    started = time.monotonic()
+    t.start()
+    time.sleep(0.5)
+    status, _, body = http("GET", f"{url}/sparql?query={urllib.parse.quote(COUNT)}")
+    assert status == 200 and _count(body) > 0  # served while the slow one runs
+    t.join(60)
+    status, _, body = got["slow"]
+    assert status == 503 and b"time limit of 3 s" in body
+    assert time.monotonic() - started < 30
+    status, _, _ = http("GET", f"{url}/sparql?query={urllib.parse.quote(COUNT)}")
+    assert status == 200  # and still serving afterwards
+
+
+def test_results_are_bounded_and_the_bound_is_stated(server) -> None:
+    url, _ = server
+    q = urllib.parse.quote("SELECT * WHERE { ?s ?p ?o }")
+    status, headers, body = http("GET", f"{url}/sparql?query={q}")
+    assert status == 200 and headers["X-Result-Limit"] == "1000" and headers["X-Result-Truncated"] == "true"
+    assert len(json.loads(body)["results"]["bindings"]) == 1000
+    q = urllib.parse.quote("CONSTRUCT WHERE { ?s ?p ?o }")
+    status, headers, body = http("GET", f"{url}/sparql?query={q}", headers={"Accept": "application/n-triples"})
+    assert headers["X-Result-Truncated"] == "true" and len(body.decode().splitlines()) == 1000
+    q = urllib.parse.quote("SELECT ?u WHERE { ?u a <https://w3id.org/archivekg/ontology#Utterance> }")
+    status, headers, body = http("GET", f"{url}/sparql?query={q}")
+    assert "X-Result-Truncated" not in headers and len(json.loads(body)["results"]["bindings"]) == 28
