@@ -9,6 +9,7 @@ from flask import Flask, Response, jsonify
 from .config import from_env
 from .errors import ApiError, register_error_handlers
 from .executor import Executor
+from .resources import bp as resources_bp
 from .sparql import bp as sparql_bp
 from .store import OxigraphStore, Store, StoreUnavailable
 
@@ -27,6 +28,7 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
         )
     register_error_handlers(app)
     app.register_blueprint(sparql_bp)
+    app.register_blueprint(resources_bp)
 
     @app.after_request
     def _cors(resp: Response) -> Response:

@@ -238,3 +238,61 @@ def test_results_are_bounded_and_the_bound_is_stated(server) -> None:
     q = urllib.parse.quote("SELECT ?u WHERE { ?u a <https://w3id.org/archivekg/ontology#Utterance> }")
     status, headers, body = http("GET", f"{url}/sparql?query={q}")
     assert "X-Result-Truncated" not in headers and len(json.loads(body)["results"]["bindings"]) == 28
+
+
+def test_every_minted_iri_dereferences(server) -> None:
+    url, out = server
+    store = ox.Store.read_only(str(out / "current" / "store"))
+    iris = sorted({row["s"].value for row in store.query(
+        f'SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "{BASE}id/") && !CONTAINS(STR(?s), "#")) }}')})
+    assert len(iris) > 100
+    for iri in iris:
+        status, headers, body = http("GET", url + "/" + iri[len(BASE):], headers={"Accept": "application/n-triples"})
+        assert status == 200, iri
+        assert headers["Vary"] == "Accept"
+        assert f"<{iri}>".encode() in body
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "media", "fmt"),
+    [
+        ("/id/person/beqir-balluku", "text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
+        ("/id/person/beqir-balluku.ttl", None, "text/turtle", ox.RdfFormat.TURTLE),
+        ("/id/person/beqir-balluku?format=jsonld", None, "application/ld+json", ox.RdfFormat.JSON_LD),
+        ("/id/person/beqir-balluku.rdf", None, "application/rdf+xml", ox.RdfFormat.RDF_XML),
+        ("/id/person/beqir-balluku", "application/ld+json;q=0.9, text/turtle;q=0.5", "application/ld+json", ox.RdfFormat.JSON_LD),
+    ],
+)
+def test_resource_formats(server, path, accept, media, fmt) -> None:
+    url, _ = server
+    status, headers, body = http("GET", url + path, headers={"Accept": accept} if accept else {})
+    assert status == 200 and headers["Content-Type"].startswith(media)
+    triples = list(ox.parse(body, format=fmt))
+    person = ox.NamedNode(f"{BASE}id/person/beqir-balluku")
+    assert any(t.subject == person for t in triples)  # outgoing
+    assert any(t.object == person for t in triples)  # and incoming links (DESCRIBE-like)
+
+
+def test_resource_page_for_browsers_and_head_and_404(server) -> None:
+    url, _ = server
+    status, headers, body = http("GET", f"{url}/id/utterance/111239-22", headers={"Accept": "text/html"})
+    page = body.decode()
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "Conversation Between Mao Zedong and Beqir Balluku" in page  # a label, not a bare IRI
+    assert "The Italian ambassador to Bulgaria revealed to us" in page
+    assert 'href="/id/document/111239"' in page and "schema:position" in page
+    status, headers, body = http("HEAD", f"{url}/id/utterance/111239-22", headers={"Accept": "text/turtle"})
+    assert status == 200 and body == b"" and headers["Content-Type"].startswith("text/turtle")
+    status, _, body = http("GET", f"{url}/id/person/nobody-at-all", headers={"Accept": "text/turtle"})
+    assert status == 404 and b"nothing is known" in body
+
+
+def test_page_text_is_escaped() -> None:
+    from server.resources import _page
+
+    iri = f"{BASE}id/paragraph/x-1"
+    hostile = ox.Literal('<script>alert("x")</script> & more')
+    triples = [ox.Triple(ox.NamedNode(iri), ox.NamedNode("http://schema.org/text"), hostile)]
+    page = _page(iri, triples, {iri: "A <b>label</b>"}, BASE)
+    assert "<script>" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more" in page
+    assert "A &lt;b&gt;label&lt;/b&gt;" in page

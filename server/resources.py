@@ -1,0 +1,121 @@
+"""Linked Data: every {base}id/... IRI the build mints dereferences here, whatever host serves it.
+
+``Accept`` (or a file suffix: .ttl, .nt, .jsonld, .rdf) decides between an HTML page
+and RDF; responses carry ``Vary: Accept``; an unknown resource is a 404. The
+description is the resource's outgoing triples, those of its parts (fragment IRIs
+such as ``#span``), and its incoming links.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import NotFound
+
+from converter.namespaces import PREFIXES
+
+from .errors import not_acceptable
+from .executor import GRAPH_FORMATS
+from .negotiation import negotiate
+
+__all__ = ["bp", "describe"]
+
+bp = Blueprint("resources", __name__)
+
+_SUFFIXES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
+             ".rdf": "application/rdf+xml"}
+_OFFERS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_MAX_INCOMING = 500
+
+
+def describe(store, iri: str) -> list[ox.Triple]:  # type: ignore[no-untyped-def]
+    """Outgoing triples of the IRI and of its fragment parts, and incoming links (bounded)."""
+    q = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+      {{ BIND(<{iri}> AS ?s) ?s ?p ?o }}
+      UNION {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{iri}#")) }}
+    }}"""
+    incoming = f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ ?s ?p <{iri}> }} LIMIT {_MAX_INCOMING}"
+    out = list(store.query(q))
+    return sorted({*out, *store.query(incoming)}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def _labels(store, triples: list[ox.Triple]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    iris = {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
+    iris |= {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+    if not iris:
+        return {}
+    values = " ".join(f"<{i}>" for i in sorted(iris) if ">" not in i)
+    q = f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x <{_LABEL}> ?l }}"
+    return {row["x"].value: row["l"].value for row in store.query(q)}
+
+
+def _compact(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _cell(term: object, labels: dict[str, str], base: str) -> str:
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+        shown = labels.get(iri) or _compact(iri)
+        href = iri[len(base) - 1 :] if iri.startswith(base) else iri
+        return f'<a href="{escape(href, quote=True)}">{escape(shown)}</a>'
+    if isinstance(term, ox.Literal):
+        lang = f' <small>@{escape(term.language)}</small>' if term.language else ""
+        return f"{escape(term.value)}{lang}"
+    return escape(str(term))
+
+
+def _page(iri: str, triples: list[ox.Triple], labels: dict[str, str], base: str) -> str:
+    title = labels.get(iri, iri)
+    own = [t for t in triples if t.subject.value == iri]
+    parts = [t for t in triples if t.subject.value.startswith(iri + "#")]
+    incoming = [t for t in triples if isinstance(t.object, ox.NamedNode) and t.object.value == iri]
+    def rows(ts: list[ox.Triple], subject: bool = False) -> str:
+        return "".join(
+            "<tr>" + (f"<td>{_cell(t.subject, labels, base)}</td>" if subject else "")
+            + f"<td>{_cell(t.predicate, labels, base)}</td><td>{_cell(t.object, labels, base)}</td></tr>"
+            for t in ts
+        )
+    links = " · ".join(f'<a href="?format={fmt}">{name}</a>' for fmt, name in
+                       (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML")))
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · archivekg</title></head>
+<body><header><a href="/sparql">SPARQL</a></header>
+<h1>{escape(title)}</h1><p><code>{escape(iri)}</code></p><p>This resource as {links}</p>
+<h2>Description</h2><table>{rows(own)}</table>
+{"<h2>Parts</h2><table>" + rows(parts, subject=True) + "</table>" if parts else ""}
+{"<h2>Links here</h2><table>" + rows(incoming, subject=True) + "</table>" if incoming else ""}
+</body></html>"""
+
+
+@bp.route("/id/<kind>/<path:slug>", methods=["GET"])
+def resource(kind: str, slug: str) -> Response:
+    media = None
+    for suffix, m in _SUFFIXES.items():
+        if slug.endswith(suffix):
+            slug, media = slug[: -len(suffix)], m
+            break
+    fmt = request.args.get("format")
+    if fmt:
+        media = _SUFFIXES.get("." + fmt.lower().lstrip("."))
+    if media is None:
+        media = negotiate(request.headers.get("Accept"), _OFFERS)
+        if media is None:
+            raise not_acceptable(_OFFERS)
+    base = current_app.config.get("BASE_URI") or current_app.extensions["archivekg.store"].build_info()["base_uri"]
+    iri = f"{base}id/{kind}/{slug}"
+    store = current_app.extensions["archivekg.store"]
+    triples = describe(store, iri)
+    if not any(t.subject.value == iri or t.subject.value.startswith(iri + "#") for t in triples):
+        raise NotFound(f"nothing is known about {iri}")
+    if media == "text/html":
+        resp = Response(_page(iri, triples, _labels(store, triples), base), mimetype="text/html")
+    else:
+        resp = Response(ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=PREFIXES), mimetype=media)
+    resp.headers["Vary"] = "Accept"
+    return resp
