@@ -9,6 +9,7 @@ from flask import Flask, Response, jsonify
 from .config import from_env
 from .errors import ApiError, register_error_handlers
 from .executor import Executor
+from .dumps import bp as dumps_bp
 from .resources import bp as resources_bp
 from .sparql import bp as sparql_bp
 from .store import OxigraphStore, Store, StoreUnavailable
@@ -27,8 +28,13 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
             Path(app.config["DATA_DIR"]), int(app.config["QUERY_WORKERS"]), float(app.config["QUERY_TIMEOUT"])
         )
     register_error_handlers(app)
+
+    @app.errorhandler(StoreUnavailable)
+    def _unavailable(err: StoreUnavailable) -> Response:
+        return app.handle_user_exception(ApiError(503, str(err)))  # type: ignore[return-value]
     app.register_blueprint(sparql_bp)
     app.register_blueprint(resources_bp)
+    app.register_blueprint(dumps_bp)
 
     @app.after_request
     def _cors(resp: Response) -> Response:

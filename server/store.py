@@ -40,6 +40,8 @@ class Store(Protocol):
 
     def build_info(self) -> dict: ...
 
+    def current_path(self) -> Path: ...
+
 
 class OxigraphStore:
     def __init__(self, data_dir: Path) -> None:
@@ -79,8 +81,11 @@ class OxigraphStore:
         except SyntaxError as err:
             raise QuerySyntaxError(str(err)) from None
 
+    def current_path(self) -> Path:
+        """The directory of the published release the store was opened from."""
+        return self._current()[1]
+
     def build_info(self) -> dict:
         import json
 
-        _, path = self._current()
-        return json.loads((path / "build.json").read_text(encoding="utf-8"))
+        return json.loads((self.current_path() / "build.json").read_text(encoding="utf-8"))

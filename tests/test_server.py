@@ -60,9 +60,9 @@ def http(method: str, url: str, *, data: bytes | None = None, headers: dict | No
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, dict(resp.headers), resp.read()
+            return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
+        return err.code, err.headers, err.read()
 
 
 def _count(body: bytes) -> int:
@@ -296,3 +296,35 @@ def test_page_text_is_escaped() -> None:
     page = _page(iri, triples, {iri: "A <b>label</b>"}, BASE)
     assert "<script>" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more" in page
     assert "A &lt;b&gt;label&lt;/b&gt;" in page
+
+
+def test_dumps_with_etag_ranges_and_checksums(server) -> None:
+    import hashlib
+
+    url, out = server
+    info = json.loads((out / "current" / "build.json").read_text())
+    for name, d in info["dumps"].items():
+        status, headers, body = http("GET", f"{url}/{d['path']}")
+        assert status == 200 and headers["Content-Type"] == "application/gzip"
+        assert int(headers["Content-Length"]) == d["bytes"] == len(body)
+        assert hashlib.sha256(body).hexdigest() == d["sha256"]
+        assert "Content-Encoding" not in headers and headers["ETag"] and headers["Last-Modified"]
+        status, _, _ = http("GET", f"{url}/{d['path']}", headers={"If-None-Match": headers["ETag"]})
+        assert status == 304
+        status, part_headers, part = http("GET", f"{url}/{d['path']}", headers={"Range": "bytes=0-9"})
+        assert status == 206 and part == body[:10] and part_headers["Content-Range"].startswith("bytes 0-9/")
+    status, _, _ = http("GET", f"{url}/dumps/../build.json")
+    assert status == 404
+
+
+def test_void_source_and_landing(server) -> None:
+    url, _ = server
+    status, headers, body = http("GET", f"{url}/.well-known/void", headers={"Accept": "application/n-triples"})
+    assert status == 200 and headers["Vary"] == "Accept"
+    assert any(t.predicate.value == "http://rdfs.org/ns/void#dataDump" for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+    status, headers, body = http("GET", f"{url}/source/documents/{SEED.name}")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain")
+    text = body.decode("utf-8")
+    assert text[5995:6209].startswith("We have intelligence reports")  # the selectors count in this file
+    status, headers, body = http("GET", f"{url}/")
+    assert status == 200 and b"/sparql" in body and b"archivekg.nq.gz" in body

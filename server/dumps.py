@@ -1,0 +1,93 @@
+"""Downloads: /dumps/*, the VoID/DCAT description at /.well-known/void, source files, the landing page.
+
+Files are sent with ``ETag``, ``Last-Modified``, ``Content-Length`` and range
+support (werkzeug's conditional responses). A gzip dump is served as the file it
+is (``Content-Type: application/gzip``), not with ``Content-Encoding``, so clients
+save exactly the bytes whose sha256 the VoID description gives.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, request, send_file
+from werkzeug.exceptions import NotFound
+from werkzeug.security import safe_join
+
+from .errors import not_acceptable
+from .negotiation import negotiate
+
+__all__ = ["bp"]
+
+bp = Blueprint("dumps", __name__)
+
+_TYPES = {".gz": "application/gzip", ".ttl": "text/turtle", ".nq": "application/n-quads", ".txt": "text/plain"}
+
+
+def _release() -> Path:
+    store = current_app.extensions["archivekg.store"]
+    store.build_info()  # raises StoreUnavailable (503) when nothing is published
+    return store.current_path()
+
+
+def _send(root: Path, relpath: str) -> Response:
+    path = safe_join(str(root), relpath)
+    if path is None or not Path(path).is_file():
+        raise NotFound(f"no file {relpath}")
+    mimetype = _TYPES.get(Path(path).suffix, "application/octet-stream")
+    resp = send_file(path, mimetype=mimetype, conditional=True, etag=True, max_age=3600)
+    if mimetype.startswith("text/"):
+        resp.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
+    return resp
+
+
+@bp.route("/dumps/<path:relpath>")
+def dump(relpath: str) -> Response:
+    return _send(_release() / "dumps", relpath)
+
+
+@bp.route("/source/<path:relpath>")
+def source(relpath: str) -> Response:
+    """The source files the Web Annotation selectors count in (oa:hasSource)."""
+    return _send(_release() / "sources", relpath)
+
+
+@bp.route("/.well-known/void")
+def void() -> Response:
+    offers = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+    media = negotiate(request.headers.get("Accept"), offers)
+    if media is None:
+        raise not_acceptable(offers)
+    path = _release() / "void.ttl"
+    if media == "text/turtle":
+        resp = _send(path.parent, path.name)
+    else:
+        import pyoxigraph as ox
+
+        from .executor import GRAPH_FORMATS
+
+        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        resp = Response(ox.serialize(triples, format=GRAPH_FORMATS[media]), mimetype=media)
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+@bp.route("/")
+def landing() -> Response:
+    info = current_app.extensions["archivekg.store"].build_info()
+    dumps = "".join(
+        f'<li><a href="/{escape(d["path"])}">{escape(name)}</a>: {d["bytes"]:,} bytes, {d["triples"]:,} triples, '
+        f'sha256 <code>{escape(d["sha256"])}</code></li>'
+        for name, d in sorted(info["dumps"].items())
+    )
+    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>archivekg</title></head><body>
+<h1>archivekg</h1>
+<p>A knowledge graph of historical archive documents: who said what, when, to whom, with every statement
+anchored to its source text. {info["documents"]:,} documents, {info["triples"]:,} triples,
+{info["persons"]:,} persons, {info["utterances"]:,} utterances; built {escape(info["build_time"])}.</p>
+<h2>Query</h2><p>SPARQL 1.1 endpoint: <a href="/sparql">/sparql</a> (GET or POST; JSON, XML, CSV, TSV, Turtle, JSON-LD).</p>
+<h2>Download</h2><ul>{dumps}<li>One Turtle file per document under <code>/dumps/documents/</code></li>
+<li>Description of the dataset and its dumps (VoID/DCAT): <a href="/.well-known/void">/.well-known/void</a></li></ul>
+</body></html>"""
+    return Response(html, mimetype="text/html")
