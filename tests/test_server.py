@@ -18,9 +18,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from converter.catalogue import load_catalogue
+
 from .conftest import BASE, FIXTURES, ROOT, SEED, run_cli
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+CATALOGUE = {q.name: q.sparql for q in load_catalogue()}
 
 
 def _free_port() -> int:
@@ -328,3 +331,28 @@ def test_void_source_and_landing(server) -> None:
     assert text[5995:6209].startswith("We have intelligence reports")  # the selectors count in this file
     status, headers, body = http("GET", f"{url}/")
     assert status == 200 and b"/sparql" in body and b"archivekg.nq.gz" in body
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_every_example_query_over_http(server, name: str) -> None:
+    url, _ = server
+    query = CATALOGUE[name]
+    status, headers, body = http("POST", f"{url}/sparql", data=query.encode(),
+                                 headers={"Content-Type": "application/sparql-query"})
+    assert status == 200, body
+    rows = json.loads(body)["results"]["bindings"]
+    if name != "cq07-wikidata-links":  # the seed has no checked QIDs yet
+        assert rows, name
+
+
+def test_rdflib_sparqlstore_client(server) -> None:
+    from rdflib import Graph
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    url, _ = server
+    g = Graph(store=SPARQLStore(f"{url}/sparql", returnFormat="json"))
+    rows = list(g.query("SELECT ?pos WHERE { ?u a <https://w3id.org/archivekg/ontology#Utterance> ; "
+                        "<http://schema.org/position> ?pos } ORDER BY ?pos LIMIT 3"))
+    assert [int(r[0]) for r in rows] == [1, 2, 3]
+    ask = g.query("ASK { ?s a <https://w3id.org/archivekg/ontology#Claim> }")
+    assert bool(ask.askAnswer) is True
