@@ -63,6 +63,19 @@ def _archive(doc: Document, authority: Authority) -> tuple[str, str, tuple[str, 
     return slugify(doc.archive), doc.archive, (), None
 
 
+def _passages(built: Built, minter: Minter) -> list[tuple]:
+    doc = built.doc
+    date = doc.date.start.iso if doc.date.start else None
+    out = [("utterance", minter.utterance(doc.identifier, t.position), doc.identifier, doc.title, date,
+            built.cast.by_label[t.label].slug, t.text) for t in doc.turns]
+    out += [("paragraph", minter.paragraph(doc.identifier, p.position), doc.identifier, doc.title, date, None, p.text)
+            for p in doc.paragraphs]
+    for c in built.extraction.claims:
+        iri = minter.claim(doc.identifier, c.where.kind, c.where.position, c.number)
+        out.append(("claim", iri, doc.identifier, doc.title, date, c.claimant, c.text))
+    return out
+
+
 def _agent_label(agent: tuple[str, str, str]) -> tuple[str, str, str]:
     kind, slug, text = agent
     label = re.sub(r"^(?:the|a|an)\s+", "", " ".join(text.split()), flags=re.I)
@@ -128,6 +141,7 @@ class DocResult:
     agents: list[tuple[str, str, str]] = field(default_factory=list)
     references: list[tuple[str, str, str]] = field(default_factory=list)  # outward, for cross-document checks
     cache_key: str | None = None  # of the validation report used
+    passages: list[tuple] = field(default_factory=list)  # for the full-text index: see search_index.Passage
     mentions: int = 0
     claims: int = 0
     events: int = 0
@@ -235,6 +249,7 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
     result.persons = [(p.slug, p.name, p.curated, p.written) for p in cast.persons]
     result.speakers = [p.slug for p in cast.speakers]
     result.archive = built.archive
+    result.passages = _passages(built, minter)
     result.agents = list(built.agents)
     result.mentions = len(built.extraction.mentions)
     result.claims = len(built.extraction.claims)

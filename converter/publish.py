@@ -11,6 +11,7 @@ Layout of ``--out DIR``::
         dumps/documents/<id>.ttl            one Turtle file per document graph
         dumps/entities.ttl                  persons, organisations, languages, software
         sources/<relpath>                   the source files, as served at {base}source/<relpath>
+        search.sqlite                       full-text index (SQLite FTS5) of utterances, paragraphs, claims
         void.ttl                            VoID/DCAT description of the dataset and its dumps
         build.json                          counts, warnings, build time, documents
 
@@ -316,6 +317,12 @@ def write_release(
         shutil.copyfile(sources[r.relpath], dst)
 
     lap("sources")
+    progress("indexing text")
+    from .search_index import Passage, write_index
+
+    write_index(stage / "search.sqlite", (Passage(*p) for r in ordered for p in r.passages),
+                {p.slug: p.label for p in persons})
+    lap("search_index")
     rel.documents = len(ordered)
     rel.persons = len({p[0] for r in ordered for p in r.persons})  # persons taking part in documents
     rel.utterances = sum(r.turns for r in ordered)

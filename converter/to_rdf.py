@@ -365,9 +365,7 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: URIRef, conv: UR
             add(a, AKG.candidateLabel, Literal(m.label or m.text))
     for c in ext.claims:
         block = _block_iri(minter, doc, c.where)
-        prefix = {"turn": "", "paragraph": "p", "footnote": "f"}[c.where.kind]
-        slug = f"{doc.identifier}-{prefix}{c.where.position}-{c.number}"
-        ci = URIRef(minter.iri("claim", slug))
+        ci = URIRef(minter.claim(doc.identifier, c.where.kind, c.where.position, c.number))
         add(ci, RDF.type, AKG.Claim)
         add(ci, RDF.type, SCHEMA.Claim)
         add(ci, SCHEMA.appearance, block)

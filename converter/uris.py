@@ -67,6 +67,11 @@ class Minter:
     def paragraph(self, doc_id: str, position: int) -> str:
         return self.iri("paragraph", f"{doc_id}-{position}")
 
+    def claim(self, doc_id: str, block_kind: str, position: int, number: int) -> str:
+        """``{doc}-{turn}-{k}``; ``p`` marks a paragraph's claims, ``f`` a footnote's."""
+        prefix = {"turn": "", "paragraph": "p", "footnote": "f"}[block_kind]
+        return self.iri("claim", f"{doc_id}-{prefix}{position}-{number}")
+
     def person(self, slug: str) -> str:
         return self.iri("person", slug)
 

@@ -11,6 +11,7 @@ from .errors import ApiError, register_error_handlers
 from .executor import Executor
 from .dumps import bp as dumps_bp
 from .resources import bp as resources_bp
+from .search import bp as search_bp
 from .sparql import bp as sparql_bp
 from .store import OxigraphStore, Store, StoreUnavailable
 
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
     app.register_blueprint(sparql_bp)
     app.register_blueprint(resources_bp)
     app.register_blueprint(dumps_bp)
+    app.register_blueprint(search_bp)
 
     @app.after_request
     def _cors(resp: Response) -> Response:

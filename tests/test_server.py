@@ -356,3 +356,33 @@ def test_rdflib_sparqlstore_client(server) -> None:
     assert [int(r[0]) for r in rows] == [1, 2, 3]
     ask = g.query("ASK { ?s a <https://w3id.org/archivekg/ontology#Claim> }")
     assert bool(ask.askAnswer) is True
+
+
+@pytest.mark.parametrize(
+    ("params", "check"),
+    [
+        ({"q": "airborne divisions"}, lambda r: r["results"][0]["iri"].endswith("/claim/111239-22-2")),
+        ({"q": "airborne", "kind": "utterance"}, lambda r: all(x["kind"] == "utterance" for x in r["results"]) and r["total"] == 2),
+        ({"q": "Tito", "speaker": "Mao Zedong"}, lambda r: r["total"] >= 1 and all(x["speaker_label"] == "Mao Zedong" for x in r["results"])),
+        ({"q": "Tito", "speaker": "Beqir Balluku"}, lambda r: r["total"] == 0),
+        ({"q": "Bulgaria", "from": "1969"}, lambda r: r["total"] == 0),
+        ({"q": "Bulgaria", "from": "1968", "to": "1968-10"}, lambda r: r["total"] > 0),
+        ({"q": "revisionis*"}, lambda r: r["total"] > 0),
+        ({"q": "\"unbalanced ( quote"}, lambda r: r["total"] == 0),
+    ],
+)
+def test_search_json(server, params: dict, check) -> None:
+    url, _ = server
+    query = urllib.parse.urlencode({**params, "format": "json"})
+    status, _, body = http("GET", f"{url}/search?{query}")
+    assert status == 200, body
+    assert check(json.loads(body))
+
+
+def test_search_page_and_bad_parameters(server) -> None:
+    url, _ = server
+    status, headers, body = http("GET", f"{url}/search?q=airborne", headers={"Accept": "text/html"})
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b"<mark>airborne</mark>" in body and b"Beqir Balluku" in body
+    status, _, body = http("GET", f"{url}/search?q=x&from=last+year")
+    assert status == 400 and b"must be a date" in body

@@ -1,0 +1,115 @@
+"""The full-text index published with the store: SQLite FTS5 over utterance, paragraph and claim text.
+
+None of Oxigraph, rdflib or SPARQL has full-text search, and researchers ask for it
+first. The build writes ``search.sqlite`` next to the store: one row per passage
+with its document, date and speaker, indexed with diacritics folded ("Dubcek"
+finds "Dubček") and ranked by BM25.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Passage", "write_index", "search", "SearchHit"]
+
+SCHEMA = """
+CREATE TABLE passages (
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, iri TEXT NOT NULL, doc_id TEXT NOT NULL, doc_title TEXT NOT NULL,
+  date TEXT, speaker TEXT, speaker_label TEXT, text TEXT NOT NULL);
+CREATE VIRTUAL TABLE passages_fts USING fts5(text, content='passages', content_rowid='id',
+  tokenize='unicode61 remove_diacritics 2');
+CREATE INDEX passages_doc ON passages(doc_id);
+CREATE INDEX passages_speaker ON passages(speaker);
+"""
+
+
+@dataclass(frozen=True)
+class Passage:
+    kind: str  # utterance, paragraph, claim
+    iri: str
+    doc_id: str
+    doc_title: str
+    date: str | None
+    speaker: str | None  # person slug
+    text: str
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    iri: str
+    doc_id: str
+    doc_title: str
+    date: str | None
+    speaker: str | None
+    speaker_label: str | None
+    snippet: str
+    score: float
+
+
+def write_index(path: Path, passages: Iterable[Passage], speaker_labels: dict[str, str]) -> int:
+    con = sqlite3.connect(path)
+    try:
+        con.executescript(SCHEMA)
+        n = 0
+        for p in passages:
+            con.execute(
+                "INSERT INTO passages(kind, iri, doc_id, doc_title, date, speaker, speaker_label, text) VALUES (?,?,?,?,?,?,?,?)",
+                (p.kind, p.iri, p.doc_id, p.doc_title, p.date, p.speaker, speaker_labels.get(p.speaker or ""), p.text),
+            )
+            n += 1
+        con.execute("INSERT INTO passages_fts(passages_fts) VALUES ('rebuild')")
+        con.commit()
+        return n
+    finally:
+        con.close()
+
+
+def _fts_query(q: str) -> str:
+    """Words of a user's query as FTS5 terms (quoted, so punctuation cannot break the syntax)."""
+    import re
+
+    words = re.findall(r"[^\W_]+(?:[-'’][^\W_]+)*\*?", q)
+    return " ".join('"' + w.rstrip("*").replace('"', "") + '"' + ("*" if w.endswith("*") else "") for w in words)
+
+
+def search(path: Path, q: str, *, speaker: str | None = None, document: str | None = None,
+           date_from: str | None = None, date_to: str | None = None, kinds: tuple[str, ...] = (),
+           limit: int = 20, offset: int = 0) -> tuple[int, list[SearchHit]]:
+    """(total matches, one page of hits), best first."""
+    match = _fts_query(q)
+    if not match:
+        return 0, []
+    where = ["passages_fts MATCH ?"]
+    args: list = [match]
+    if speaker:
+        where.append("(p.speaker = ? OR p.speaker_label = ? COLLATE NOCASE)")
+        args += [speaker, speaker]
+    if document:
+        where.append("p.doc_id = ?")
+        args.append(document)
+    if date_from:
+        where.append("p.date >= ?")
+        args.append(date_from)
+    if date_to:
+        where.append("substr(p.date, 1, ?) <= ?")
+        args += [len(date_to), date_to]
+    if kinds:
+        where.append(f"p.kind IN ({','.join('?' * len(kinds))})")
+        args += list(kinds)
+    sql_from = "FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid WHERE " + " AND ".join(where)
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        total = con.execute(f"SELECT COUNT(*) {sql_from}", args).fetchone()[0]
+        rows = con.execute(
+            f"SELECT p.kind, p.iri, p.doc_id, p.doc_title, p.date, p.speaker, p.speaker_label, "
+            f"snippet(passages_fts, 0, '\x02', '\x03', '…', 24), bm25(passages_fts) {sql_from} "
+            f"ORDER BY bm25(passages_fts), p.id LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        ).fetchall()
+    finally:
+        con.close()
+    return total, [SearchHit(*r[:7], snippet=r[7], score=-r[8]) for r in rows]
