@@ -71,7 +71,24 @@ def _cell(term: object, labels: dict[str, str], base: str) -> str:
     return escape(str(term))
 
 
-def _page(iri: str, triples: list[ox.Triple], labels: dict[str, str], base: str) -> str:
+def _transcript(store, doc_iri: str) -> str:  # type: ignore[no-untyped-def]
+    """A document's turns (or paragraphs), in order, with each speaker's name."""
+    q = f"""SELECT ?pos ?text ?speaker ?kind WHERE {{
+      ?b <http://purl.org/dc/terms/isPartOf> <{doc_iri}> ; <http://schema.org/position> ?pos ; <http://schema.org/text> ?text .
+      OPTIONAL {{ ?b <https://w3id.org/archivekg/ontology#spokenBy>/<{_LABEL}> ?speaker }}
+      BIND(IF(BOUND(?speaker), "turn", "paragraph") AS ?kind)
+    }} ORDER BY ?kind ?pos"""
+    rows = [(r["kind"].value, r["speaker"].value if r["speaker"] else "", r["text"].value) for r in store.query(q)]
+    if not rows:
+        return ""
+    items = "".join(
+        f'<p class="{kind}">' + (f"<strong>{escape(speaker)}:</strong> " if speaker else "") + f"{escape(text)}</p>"
+        for kind, speaker, text in rows
+    )
+    return f'<h2>Text</h2><section id="transcript">{items}</section>'
+
+
+def _page(iri: str, triples: list[ox.Triple], labels: dict[str, str], base: str, extra: str = "") -> str:
     title = labels.get(iri, iri)
     own = [t for t in triples if t.subject.value == iri]
     parts = [t for t in triples if t.subject.value.startswith(iri + "#")]
@@ -87,7 +104,7 @@ def _page(iri: str, triples: list[ox.Triple], labels: dict[str, str], base: str)
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · archivekg</title></head>
 <body><header><a href="/sparql">SPARQL</a></header>
 <h1>{escape(title)}</h1><p><code>{escape(iri)}</code></p><p>This resource as {links}</p>
-<h2>Description</h2><table>{rows(own)}</table>
+{extra}<h2>Description</h2><table>{rows(own)}</table>
 {"<h2>Parts</h2><table>" + rows(parts, subject=True) + "</table>" if parts else ""}
 {"<h2>Links here</h2><table>" + rows(incoming, subject=True) + "</table>" if incoming else ""}
 </body></html>"""
@@ -114,7 +131,8 @@ def resource(kind: str, slug: str) -> Response:
     if not any(t.subject.value == iri or t.subject.value.startswith(iri + "#") for t in triples):
         raise NotFound(f"nothing is known about {iri}")
     if media == "text/html":
-        resp = Response(_page(iri, triples, _labels(store, triples), base), mimetype="text/html")
+        extra = _transcript(store, iri) if kind == "document" else ""
+        resp = Response(_page(iri, triples, _labels(store, triples), base, extra), mimetype="text/html")
     else:
         resp = Response(ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=PREFIXES), mimetype=media)
     resp.headers["Vary"] = "Accept"

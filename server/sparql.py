@@ -9,6 +9,7 @@ refused unless their endpoint is on the allow-list.
 
 from __future__ import annotations
 
+import json
 import re
 
 from flask import Blueprint, Response, current_app, request
@@ -27,7 +28,10 @@ _FORMAT_PARAM = {
     "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle",
     "ntriples": "application/n-triples", "nt": "application/n-triples", "jsonld": "application/ld+json",
     "rdfxml": "application/rdf+xml", "trig": "application/trig", "nquads": "application/n-quads",
+    "html": "text/html",
 }
+# A browser asking for HTML gets the results as a table; SPARQL clients get SPARQL formats.
+_RESULT_OFFERS = {**RESULT_FORMATS, "text/html": "html"}
 _PROLOGUE = re.compile(r"^(?:\s+|#[^\n]*\n|(?:BASE\s*<[^>]*>)|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>))*", re.I)
 _UPDATE = re.compile(r"^(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 _SERVICE = re.compile(r"\b(SERVICE|LOAD)\s+(?:SILENT\s+)?(<[^>]*>|\?\w+|\$\w+|[\w-]*:[\w.-]*)", re.I)
@@ -108,7 +112,11 @@ def _offered(offers: dict[str, object]) -> str | None:
 def run_query(query: str, dataset: Dataset) -> Response:
     check_query(query)
     limit = int(current_app.config["MAX_RESULT_ROWS"])
-    job = Job(query, dataset, _offered(RESULT_FORMATS), _offered(GRAPH_FORMATS), limit)
+    results_media = _offered(_RESULT_OFFERS)
+    as_table = results_media == "text/html"
+    if as_table:
+        results_media = "application/sparql-results+json"
+    job = Job(query, dataset, results_media, _offered(GRAPH_FORMATS), limit)
     executor = current_app.extensions.get("archivekg.executor")
     try:
         outcome = executor.run(job) if executor is not None else execute(current_app.extensions["archivekg.store"], job)
@@ -119,13 +127,16 @@ def run_query(query: str, dataset: Dataset) -> Response:
     if outcome.status == "unavailable":
         raise ApiError(503, outcome.message)
     if outcome.status == "not-acceptable":
-        raise not_acceptable(list(RESULT_FORMATS if outcome.form == "results" else GRAPH_FORMATS))
+        raise not_acceptable(list(_RESULT_OFFERS if outcome.form == "results" else GRAPH_FORMATS))
     if outcome.status != "ok":
         raise ApiError(500, f"the query failed while it ran: {outcome.message}")
-    media = "application/sparql-results+json" if outcome.media == "application/json" else outcome.media
-    resp = Response(outcome.body, mimetype=media)
-    if media.startswith("text/"):
-        resp.headers["Content-Type"] = f"{media}; charset=utf-8"
+    if as_table and outcome.form == "results":
+        resp = Response(results_table(query, json.loads(outcome.body), outcome.truncated, limit), mimetype="text/html")
+    else:
+        media = "application/sparql-results+json" if outcome.media == "application/json" else outcome.media
+        resp = Response(outcome.body, mimetype=media)
+        if media.startswith("text/"):
+            resp.headers["Content-Type"] = f"{media}; charset=utf-8"
     resp.headers["Vary"] = "Accept"
     resp.headers["X-Result-Limit"] = str(limit)
     if outcome.truncated:
@@ -134,8 +145,49 @@ def run_query(query: str, dataset: Dataset) -> Response:
     return resp
 
 
+def _term_html(term: dict, base: str) -> str:
+    from html import escape
+
+    value = term["value"]
+    if term["type"] == "uri":
+        href = value[len(base) - 1 :] if base and value.startswith(base) else value
+        return f'<a href="{escape(href, quote=True)}">{escape(value)}</a>'
+    return escape(value)
+
+
+def results_table(query: str, results: dict, truncated: bool, limit: int) -> str:
+    """SELECT/ASK results as an HTML table for people, links to resources and to Wikidata."""
+    from html import escape
+    from urllib.parse import urlencode
+
+    base = ""
+    try:
+        base = current_app.extensions["archivekg.store"].build_info()["base_uri"]
+    except Exception:  # noqa: BLE001 - the table still renders without local links
+        base = ""
+    if "boolean" in results:
+        body = f"<p>Answer: <strong>{'yes' if results['boolean'] else 'no'}</strong></p>"
+    else:
+        names = results["head"]["vars"]
+        head = "".join(f"<th>{escape(n)}</th>" for n in names)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{_term_html(b[n], base) if n in b else ''}</td>" for n in names) + "</tr>"
+            for b in results["results"]["bindings"]
+        )
+        note = f"<p>Cut at the limit of {limit} rows.</p>" if truncated else ""
+        body = f"<p>{len(results['results']['bindings'])} row(s)</p>{note}<table id=\"results\"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    downloads = " · ".join(f'<a href="sparql?{escape(urlencode({"query": query, "format": f}), quote=True)}">{f.upper()}</a>'
+                           for f in ("json", "xml", "csv", "tsv"))
+    share = escape("sparql?" + urlencode({"query": query, "format": "html"}), quote=True)
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Results · archivekg</title></head><body>
+<p><a href="sparql?{escape(urlencode({"query": query, "edit": "1"}), quote=True)}">Edit the query</a> · <a href="{share}">Link to these results</a> · Download: {downloads}</p>
+<pre>{escape(query)}</pre>{body}</body></html>"""
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
+    if request.method == "GET" and request.args.get("edit"):
+        return query_page()
     query, dataset = _request_query()
     if query is None:
         return service_description()
@@ -190,16 +242,17 @@ def query_page() -> Response:
 
     from converter.catalogue import load_catalogue
 
-    options = "".join(
+    options = '<option value="">(choose an example)</option>' + "".join(
         f'<option value="{escape(q.sparql, quote=True)}">{escape(q.title)}</option>' for q in load_catalogue()
     )
+    initial = request.args.get("query") or "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>archivekg SPARQL</title></head>
 <body><h1>SPARQL query</h1>
 <form method="get" action="sparql">
-<p><label>Example queries <select onchange="this.form.query.value=this.value">{options}</select></label></p>
-<p><textarea name="query" rows="16" cols="100">SELECT * WHERE {{ ?s ?p ?o }} LIMIT 10</textarea></p>
-<p><label>Format <select name="format"><option>json</option><option>xml</option><option>csv</option>
-<option>tsv</option><option>turtle</option></select></label> <button type="submit">Run</button></p>
+<p><label>Example queries <select id="examples" onchange="if (this.value) this.form.query.value=this.value">{options}</select></label></p>
+<p><textarea id="query" name="query" rows="16" cols="100">{escape(initial)}</textarea></p>
+<p><label>Format <select name="format"><option>html</option><option>json</option><option>xml</option><option>csv</option>
+<option>tsv</option><option>turtle</option></select></label> <button id="run" type="submit">Run</button></p>
 </form></body></html>"""
     resp = Response(html, mimetype="text/html")
     resp.headers["Vary"] = "Accept"

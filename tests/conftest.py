@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -63,3 +66,38 @@ def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     res = run_cli("build", str(ROOT / "seeds"), "--out", str(out), "--base-uri", BASE)
     assert res.returncode == 0, res.stderr
     return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("served") / "out"
+    assert run_cli("build", str(ROOT / "seeds"), "--out", str(out), "--base-uri", BASE).returncode == 0
+    port = _free_port()
+    log = (out.parent / "serve.log").open("wb")
+    env = {**os.environ, "ARCHIVEKG_QUERY_TIMEOUT": "3", "ARCHIVEKG_MAX_RESULT_ROWS": "1000"}
+    proc = subprocess.Popen([sys.executable, "-m", "converter.cli", "serve", str(out), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        log.close()
+        raise RuntimeError((out.parent / "serve.log").read_text())
+    yield url, out
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+

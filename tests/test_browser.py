@@ -1,0 +1,58 @@
+"""What a person sees, in a real headless Chromium: the query page's results table, a document's transcript."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="needs Debian's chromium and chromium-driver (.ci/run installs them with apt-get)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def test_query_page_runs_an_example_and_shows_a_table(server, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    url, _ = server
+    browser.get(f"{url}/sparql")
+    Select(browser.find_element(By.ID, "examples")).select_by_visible_text("Who spoke with a person, and where")
+    assert "Mao Zedong" in browser.find_element(By.ID, "query").get_attribute("value")
+    browser.find_element(By.ID, "run").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "#results tbody tr")
+    assert len(rows) == 1 and "Beqir Balluku" in rows[0].text
+    link = rows[0].find_element(By.CSS_SELECTOR, "a")
+    link.click()  # the result links to the person's page
+    assert "Beqir Balluku" in browser.find_element(By.TAG_NAME, "h1").text
+
+
+def test_document_page_shows_the_transcript(server, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    browser.get(f"{url}/id/document/111239")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Conversation Between Mao Zedong and Beqir Balluku"
+    turns = browser.find_elements(By.CSS_SELECTOR, "#transcript p.turn")
+    assert len(turns) == 28
+    assert turns[21].text.startswith("Beqir Balluku: We have intelligence reports")
