@@ -37,7 +37,7 @@ class Job:
     results_media: str | None  # the negotiated format if the query gives solutions or a boolean
     graph_media: str | None  # the negotiated format if it gives triples
     max_rows: int
-
+    base_iri: str | None = None  # relative IRIs in the query resolve against the endpoint
 
 @dataclass(frozen=True)
 class Outcome:
@@ -139,7 +139,7 @@ def _boolean(value: bool, fmt: str) -> bytes:
 
 def execute(store: OxigraphStore, job: Job) -> Outcome:
     try:
-        result = store.query(job.query, job.dataset)
+        result = store.query(job.query, job.dataset, base_iri=job.base_iri)
     except QuerySyntaxError as err:
         return Outcome("syntax", message=str(err))
     except StoreUnavailable as err:

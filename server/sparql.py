@@ -116,7 +116,7 @@ def run_query(query: str, dataset: Dataset) -> Response:
     as_table = results_media == "text/html"
     if as_table:
         results_media = "application/sparql-results+json"
-    job = Job(query, dataset, results_media, _offered(GRAPH_FORMATS), limit)
+    job = Job(query, dataset, results_media, _offered(GRAPH_FORMATS), limit, request.base_url)
     executor = current_app.extensions.get("archivekg.executor")
     try:
         outcome = executor.run(job) if executor is not None else execute(current_app.extensions["archivekg.store"], job)

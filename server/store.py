@@ -35,7 +35,7 @@ class Dataset:
 
 
 class Store(Protocol):
-    def query(self, sparql: str, dataset: Dataset | None = None):  # type: ignore[no-untyped-def]
+    def query(self, sparql: str, dataset: Dataset | None = None, base_iri: str | None = None):  # type: ignore[no-untyped-def]
         """Run a SPARQL query; pyoxigraph results (solutions, triples or a boolean)."""
 
     def build_info(self) -> dict: ...
@@ -66,9 +66,9 @@ class OxigraphStore:
                 self._target = target
             return self._store, self.data_dir / target
 
-    def query(self, sparql: str, dataset: Dataset | None = None):  # type: ignore[no-untyped-def]
+    def query(self, sparql: str, dataset: Dataset | None = None, base_iri: str | None = None):  # type: ignore[no-untyped-def]
         store, _ = self._current()
-        kwargs: dict = {}
+        kwargs: dict = {"base_iri": base_iri} if base_iri else {}
         if dataset and (dataset.default_graphs or dataset.named_graphs):
             if dataset.default_graphs:
                 kwargs["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs]
