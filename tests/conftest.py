@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 import socket
 import subprocess
 import sys
@@ -74,30 +76,39 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def serving(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`archivekg serve DATA_DIR` on a free loopback port, as users run it; yields its URL."""
+    port = _free_port()
+    log_path = data_dir.parent / f"serve-{port}.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "converter.cli", "serve", str(data_dir), "--port", str(port)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, **(env or {})},
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            proc.kill()
+            proc.wait()
+            raise RuntimeError(log_path.read_text())
+        try:
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory):
+    """The seed's build, served, with a short time limit and a small result bound for the tests."""
     out = tmp_path_factory.mktemp("served") / "out"
     assert run_cli("build", str(ROOT / "seeds"), "--out", str(out), "--base-uri", BASE).returncode == 0
-    port = _free_port()
-    log = (out.parent / "serve.log").open("wb")
-    env = {**os.environ, "ARCHIVEKG_QUERY_TIMEOUT": "3", "ARCHIVEKG_MAX_RESULT_ROWS": "1000"}
-    proc = subprocess.Popen([sys.executable, "-m", "converter.cli", "serve", str(out), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        log.close()
-        raise RuntimeError((out.parent / "serve.log").read_text())
-    yield url, out
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
-
-
+    with serving(out, {"ARCHIVEKG_QUERY_TIMEOUT": "3", "ARCHIVEKG_MAX_RESULT_ROWS": "1000"}) as url:
+        yield url, out

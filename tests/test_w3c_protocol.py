@@ -12,10 +12,6 @@ import http.client
 import json
 import os
 import urllib.parse
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,7 +20,7 @@ from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from .conftest import ROOT, _free_port
+from .conftest import ROOT, serving
 
 W3C = ROOT.parent / "shared" / "w3c-sparql-protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -61,21 +57,8 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory):
         "archivekg": "test", "build_time": "2026-01-01T00:00:00Z", "base_uri": "http://www.example/",
         "documents": 0, "triples": 0, "persons": 0, "utterances": 0, "dumps": {}}))
     os.symlink("releases/w3c", out / "current")
-    port = _free_port()
-    log = (out / "serve.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "converter.cli", "serve", str(out), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    with serving(out) as url:
+        yield url
 
 
 def _send(url: str, req_node) -> tuple[int, str, bytes]:  # type: ignore[no-untyped-def]
