@@ -88,6 +88,55 @@ def _transcript(store, doc_iri: str) -> str:  # type: ignore[no-untyped-def]
     return f'<h2>Text</h2><section id="transcript">{items}</section>'
 
 
+PAGE_SIZE = 50
+
+
+def _person_sections(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-untyped-def]
+    """A person's documents, utterances and claims (paged), and where they are mentioned."""
+    akg, dct, schema = "https://w3id.org/archivekg/ontology#", "http://purl.org/dc/terms/", "http://schema.org/"
+
+    def rows(q: str) -> list:
+        return list(store.query(q))
+
+    def link(term_iri: str, text: str) -> str:
+        href = term_iri[len(base) - 1 :] if term_iri.startswith(base) else term_iri
+        return f'<a href="{escape(href, quote=True)}">{escape(text)}</a>'
+
+    docs = rows(f"""SELECT DISTINCT ?d ?t ?date WHERE {{ ?c <{schema}attendee> <{iri}> ; <{akg}recordedIn> ?d .
+        ?d <{dct}title> ?t OPTIONAL {{ ?d <{dct}date> ?date }} }} ORDER BY ?date ?t""")
+    offset = (page - 1) * PAGE_SIZE
+    utts = rows(f"""SELECT ?u ?text ?d ?t WHERE {{ ?u <{akg}spokenBy> <{iri}> ; <{schema}text> ?text ;
+        <{dct}isPartOf> ?d ; <{schema}position> ?pos . ?d <{dct}title> ?t }}
+        ORDER BY ?d ?pos LIMIT {PAGE_SIZE + 1} OFFSET {offset}""")
+    claims = rows(f"""SELECT ?c ?text WHERE {{ ?c <http://www.w3.org/ns/prov#wasAttributedTo> <{iri}> ;
+        <{schema}text> ?text }} ORDER BY ?c LIMIT {PAGE_SIZE + 1} OFFSET {offset}""")
+    mentioned = rows(f"""SELECT DISTINCT ?d ?t WHERE {{ ?d a <{akg}Document> ; <{akg}mentions> <{iri}> ;
+        <{dct}title> ?t }} ORDER BY ?t""")
+    out = []
+    if docs:
+        out.append("<h2>Took part in</h2><ul>" + "".join(
+            f"<li>{link(r['d'].value, r['t'].value)} {escape(r['date'].value) if r['date'] else ''}</li>" for r in docs)
+            + "</ul>")
+    if utts:
+        out.append('<h2>Said</h2><ol id="utterances">' + "".join(
+            f"<li>{escape(r['text'].value)} <small>({link(r['u'].value, 'turn')} in {link(r['d'].value, r['t'].value)})</small></li>"
+            for r in utts[:PAGE_SIZE]) + "</ol>")
+    if claims:
+        out.append('<h2>Claims</h2><ul id="claims">' + "".join(
+            f"<li>{link(r['c'].value, r['text'].value)}</li>" for r in claims[:PAGE_SIZE]) + "</ul>")
+    if len(utts) > PAGE_SIZE or len(claims) > PAGE_SIZE or page > 1:
+        nav = []
+        if page > 1:
+            nav.append(f'<a href="?page={page - 1}">previous</a>')
+        if len(utts) > PAGE_SIZE or len(claims) > PAGE_SIZE:
+            nav.append(f'<a href="?page={page + 1}">next</a>')
+        out.append(f"<p>Page {page}. {' · '.join(nav)}</p>")
+    if mentioned:
+        out.append("<h2>Mentioned in</h2><ul>" + "".join(
+            f"<li>{link(r['d'].value, r['t'].value)}</li>" for r in mentioned) + "</ul>")
+    return "".join(out)
+
+
 def _page(iri: str, triples: list[ox.Triple], labels: dict[str, str], base: str, extra: str = "") -> str:
     title = labels.get(iri, iri)
     own = [t for t in triples if t.subject.value == iri]
@@ -131,7 +180,12 @@ def resource(kind: str, slug: str) -> Response:
     if not any(t.subject.value == iri or t.subject.value.startswith(iri + "#") for t in triples):
         raise NotFound(f"nothing is known about {iri}")
     if media == "text/html":
-        extra = _transcript(store, iri) if kind == "document" else ""
+        try:
+            page = max(1, int(request.args.get("page", "1")))
+        except ValueError:
+            page = 1
+        extra = _transcript(store, iri) if kind == "document" else (
+            _person_sections(store, iri, base, page) if kind == "person" else "")
         resp = Response(_page(iri, triples, _labels(store, triples), base, extra), mimetype="text/html")
     else:
         resp = Response(ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=PREFIXES), mimetype=media)

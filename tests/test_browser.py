@@ -56,3 +56,17 @@ def test_document_page_shows_the_transcript(server, browser) -> None:
     turns = browser.find_elements(By.CSS_SELECTOR, "#transcript p.turn")
     assert len(turns) == 28
     assert turns[21].text.startswith("Beqir Balluku: We have intelligence reports")
+
+
+def test_person_page_lists_documents_utterances_claims_and_mentions(server, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    browser.get(f"{url}/id/person/beqir-balluku")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Beqir Balluku"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#utterances li")) == 14
+    claims = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#claims li")]
+    assert any("nine to ten airborne divisions" in c for c in claims)
+    assert "Conversation Between Mao Zedong and Beqir Balluku" in browser.page_source
+    browser.get(f"{url}/id/person/josip-broz-tito")  # mentioned, never speaking
+    assert "Mentioned in" in browser.page_source and not browser.find_elements(By.CSS_SELECTOR, "#utterances li")

@@ -350,3 +350,14 @@ def test_search_page_and_bad_parameters(server) -> None:
     assert b"<mark>airborne</mark>" in body and b"Beqir Balluku" in body
     status, _, body = http("GET", f"{url}/search?q=x&from=last+year")
     assert status == 400 and b"must be a date" in body
+
+
+def test_person_page_is_paged(server) -> None:
+    url, _ = server
+    status, _, body = http("GET", f"{url}/id/person/beqir-balluku", headers={"Accept": "text/html"})
+    page1 = body.decode()
+    assert status == 200 and page1.count("<li>") >= 14 and "Page 1" not in page1  # 14 turns fit on one page
+    status, _, body = http("GET", f"{url}/id/person/beqir-balluku?page=2", headers={"Accept": "text/html"})
+    page2 = body.decode()
+    assert status == 200 and "Page 2." in page2 and 'href="?page=1">previous' in page2
+    assert 'id="utterances"' not in page2  # nothing left to show on page 2
