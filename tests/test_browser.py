@@ -70,3 +70,20 @@ def test_person_page_lists_documents_utterances_claims_and_mentions(server, brow
     assert "Conversation Between Mao Zedong and Beqir Balluku" in browser.page_source
     browser.get(f"{url}/id/person/josip-broz-tito")  # mentioned, never speaking
     assert "Mentioned in" in browser.page_source and not browser.find_elements(By.CSS_SELECTOR, "#utterances li")
+
+
+def test_transcript_links_mentions_and_marks_claims(server, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    browser.get(f"{url}/id/document/111239")
+    turn = browser.find_elements(By.CSS_SELECTOR, "#transcript p.turn")[21]
+    claims = [m.text for m in turn.find_elements(By.CSS_SELECTOR, "mark.claim")]
+    assert "The Italian ambassador to Bulgaria revealed to us that the Soviet Union has nine to ten airborne divisions in Bulgaria." in claims
+    links = {a.text: a.get_attribute("href") for a in turn.find_elements(By.CSS_SELECTOR, "a.mention")}
+    assert links["Soviet Union"].endswith("/id/place/soviet-union")
+    assert turn.text == "Beqir Balluku: " + (
+        "We have intelligence reports to prove that Soviet troops are stationed on Bulgarian territory. "
+        "The Italian ambassador to Bulgaria revealed to us that the Soviet Union has nine to ten airborne divisions in Bulgaria.")
+    browser.find_element(By.LINK_TEXT, "Tito").click()  # follow a mention to its page
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Josip Broz Tito"
