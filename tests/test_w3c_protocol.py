@@ -22,16 +22,12 @@ from rdflib.namespace import RDF, RDFS
 
 from .conftest import ROOT, serving
 
-W3C = ROOT.parent / "shared" / "w3c-sparql-protocol"
+W3C = ROOT / "tests" / "w3c"  # a copy of the W3C suite's files, with their SOURCE and licence note
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
-
-pytestmark = pytest.mark.skipif(not (W3C / "protocol-manifest.ttl").is_file(),
-                                reason="the W3C manifests are in ../shared/w3c-sparql-protocol, beside the project")
-
 
 def _manifest() -> tuple[Graph, list]:
     g = Graph().parse(W3C / "protocol-manifest.ttl", format="turtle", publicID="http://example/manifest.ttl")
@@ -39,7 +35,7 @@ def _manifest() -> tuple[Graph, list]:
     return g, list(Collection(g, g.value(manifest, MF.entries)))
 
 
-GRAPH, TESTS = _manifest() if (W3C / "protocol-manifest.ttl").is_file() else (Graph(), [])
+GRAPH, TESTS = _manifest()
 
 
 @pytest.fixture(scope="module")
