@@ -109,8 +109,32 @@ def _offered(offers: dict[str, object]) -> str | None:
         return None
 
 
+_SIMPLE_DESCRIBE = re.compile(r"^DESCRIBE\s+((?:<[a-z][\w+.-]*:[^<>\s]+>\s*)+)$", re.I)
+
+
+def _describe_response(iris: list[str]) -> Response:
+    """DESCRIBE <iri> ...: each resource's triples, its parts and its incoming links."""
+    import pyoxigraph as ox
+
+    from .resources import describe
+
+    media = _chosen(GRAPH_FORMATS)
+    store = current_app.extensions["archivekg.store"]
+    triples = sorted({t for iri in iris for t in describe(store, iri)},
+                     key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    fmt = GRAPH_FORMATS[media]
+    items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if fmt.supports_datasets else triples
+    resp = Response(ox.serialize(items, format=fmt), mimetype=media)
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
 def run_query(query: str, dataset: Dataset) -> Response:
     check_query(query)
+    body = query[_PROLOGUE.match(query).end():].strip()  # type: ignore[union-attr]
+    simple = _SIMPLE_DESCRIBE.match(body)
+    if simple and not (dataset.default_graphs or dataset.named_graphs):
+        return _describe_response(re.findall(r"<([^<>\s]+)>", simple.group(1)))  # absolute IRIs only
     limit = int(current_app.config["MAX_RESULT_ROWS"])
     results_media = _offered(_RESULT_OFFERS)
     as_table = results_media == "text/html"

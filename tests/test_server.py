@@ -361,3 +361,15 @@ def test_person_page_is_paged(server) -> None:
     page2 = body.decode()
     assert status == 200 and "Page 2." in page2 and 'href="?page=1">previous' in page2
     assert 'id="utterances"' not in page2  # nothing left to show on page 2
+
+
+def test_describe_includes_incoming_links(server) -> None:
+    url, _ = server
+    person = f"{BASE}id/person/beqir-balluku"
+    q = urllib.parse.quote(f"DESCRIBE <{person}>")
+    status, headers, body = http("GET", f"{url}/sparql?query={q}", headers={"Accept": "application/n-triples"})
+    assert status == 200 and headers["Content-Type"].startswith("application/n-triples")
+    triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+    node = ox.NamedNode(person)
+    assert any(t.subject == node for t in triples)  # outgoing
+    assert any(t.object == node and t.predicate.value.endswith("spokenBy") for t in triples)  # incoming
