@@ -162,16 +162,11 @@ def _whole_dataset_report(stage: Path, results: list[DocResult], minter: Minter,
     report = Report()
     entities = Graph()
     entities.parse(stage / "dumps" / "entities.ttl", format="turtle")
-    report.extend(_with_source(validate_graph(entities, shapes), "dumps/entities.ttl"))
+    report.extend(validate_graph(entities, shapes).with_source("dumps/entities.ttl"))
     void = Graph()
     void.parse(stage / "void.ttl", format="turtle")
-    report.extend(_with_source(validate_graph(void, shapes), "void.ttl"))
+    report.extend(validate_graph(void, shapes).with_source("void.ttl"))
     references = [ref for r in results for ref in r.references]
     report.extend(cross_document_checks(references, {str(s) for s in entities.subjects()}, persons_of(entities)))
     return report
 
-
-def _with_source(report: Report, source: str) -> Report:
-    from .validate import Result
-
-    return Report([Result(r.severity, r.focus, r.path, r.message, r.shape, r.value, source, None) for r in report.results])

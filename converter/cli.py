@@ -255,15 +255,10 @@ def _authority(directory: Path):  # type: ignore[no-untyped-def]
 
 
 def _build_one(path: Path, rel: str, authority):  # type: ignore[no-untyped-def]
-    import hashlib
-
-    from .pipeline import build_document, decode_source
-    from .to_rdf import SourceInfo
+    from .pipeline import build_document, read_source
     from .uris import Minter
 
-    data = path.read_bytes()
-    text = decode_source(data, rel)
-    info = SourceInfo(rel, hashlib.sha256(data).hexdigest(), len(data), len(text))
+    text, info = read_source(path.read_bytes(), rel)
     return build_document(text, info, authority=authority, minter=Minter(DEFAULT_BASE))
 
 

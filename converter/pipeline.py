@@ -33,7 +33,7 @@ from .speakers import Cast, resolve
 from .to_rdf import SourceInfo, document_triples
 from .uris import Minter
 
-__all__ = ["Built", "DocResult", "build_document", "convert_file", "decode_source"]
+__all__ = ["Built", "DocResult", "build_document", "convert_file", "decode_source", "read_source"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,12 @@ def decode_source(data: bytes, relpath: str) -> str:
             source=relpath, line=line, column=col,
             hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)",
         ) from None
+
+
+def read_source(data: bytes, relpath: str) -> tuple[str, SourceInfo]:
+    """The text of a source file's bytes and the facts the graph records about the file."""
+    text = decode_source(data, relpath)
+    return text, SourceInfo(relpath, hashlib.sha256(data).hexdigest(), len(data), len(text))
 
 
 @dataclass
@@ -232,8 +238,7 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
         return result
     result.sha256 = hashlib.sha256(data).hexdigest()
     try:
-        text = decode_source(data, relpath)
-        source = SourceInfo(relpath, result.sha256, len(data), len(text))
+        text, source = read_source(data, relpath)
         minter = Minter(cfg.base_uri)
         built = build_document(text, source, authority=cfg.authority, minter=minter, build_time=cfg.build_time)
     except ConversionError as err:

@@ -385,7 +385,7 @@ def void_graph(minter: Minter, rel: Release, per_doc: list[dict], dataset_time: 
         dist = URIRef(minter.dump(fname))
         g.add((ds, VOID.dataDump, url))
         g.add((ds, DCAT.distribution, dist))
-        _distribution(g, dist, url, d["media_type"], d["bytes"], d["sha256"], d["triples"], gzip_=True)
+        _distribution(g, dist, url, d["media_type"], d["bytes"], d["sha256"], d["triples"])
         g.add((dist, DCTERMS.title, Literal(f"The whole graph: {fname}", lang="en")))
     for d in per_doc:
         graph_iri = URIRef(minter.graph(d["name"]))
@@ -395,25 +395,26 @@ def void_graph(minter: Minter, rel: Release, per_doc: list[dict], dataset_time: 
         g.add((graph_iri, VOID.triples, Literal(d["triples"])))
         g.add((graph_iri, VOID.dataDump, url))
         g.add((graph_iri, DCAT.byteSize, Literal(d["bytes"], datatype=XSD.nonNegativeInteger)))
-        checksum = URIRef(Minter.part(str(graph_iri), "dump-sha256"))
-        g.add((graph_iri, SPDX.checksum, checksum))
-        g.add((checksum, RDF.type, SPDX.Checksum))
-        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add((checksum, SPDX.checksumValue, Literal(d["sha256"], datatype=XSD.hexBinary)))
+        _checksum(g, graph_iri, "dump-sha256", d["sha256"])
     return g
 
 
-def _distribution(g: Graph, dist: URIRef, url: URIRef, media: str, size: int, sha: str, triples: int, *, gzip_: bool) -> None:
-    g.add((dist, RDF.type, DCAT.Distribution))
-    g.add((dist, DCAT.downloadURL, url))
-    g.add((dist, DCAT.mediaType, URIRef(_MEDIA + media)))
-    if gzip_:
-        g.add((dist, DCAT.compressFormat, URIRef(_MEDIA + "application/gzip")))
-    g.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
-    g.add((dist, VOID.triples, Literal(triples)))
-    checksum = URIRef(Minter.part(str(dist), "sha256"))
-    g.add((dist, SPDX.checksum, checksum))
+def _checksum(g: Graph, owner: URIRef, fragment: str, sha: str) -> None:
+    """``owner spdx:checksum <owner#fragment>``: its SHA-256, as DCAT 3 describes checksums."""
+    checksum = URIRef(Minter.part(str(owner), fragment))
+    g.add((owner, SPDX.checksum, checksum))
     g.add((checksum, RDF.type, SPDX.Checksum))
     g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
     g.add((checksum, SPDX.checksumValue, Literal(sha, datatype=XSD.hexBinary)))
+
+
+def _distribution(g: Graph, dist: URIRef, url: URIRef, media: str, size: int, sha: str, triples: int) -> None:
+    """A gzip-compressed dump as a dcat:Distribution with its size, triples and checksum."""
+    g.add((dist, RDF.type, DCAT.Distribution))
+    g.add((dist, DCAT.downloadURL, url))
+    g.add((dist, DCAT.mediaType, URIRef(_MEDIA + media)))
+    g.add((dist, DCAT.compressFormat, URIRef(_MEDIA + "application/gzip")))
+    g.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+    g.add((dist, VOID.triples, Literal(triples)))
+    _checksum(g, dist, "sha256", sha)
     g.add((dist, RDFS.label, Literal(url.rsplit("/", 1)[-1])))

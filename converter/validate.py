@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,6 +66,10 @@ class Report:
 
     def extend(self, other: Report) -> None:
         self.results.extend(other.results)
+
+    def with_source(self, source: str) -> Report:
+        """The same results, each naming ``source`` as the file it comes from."""
+        return Report([replace(r, source=source) for r in self.results])
 
     def text(self) -> str:
         head = "conforms" if self.conforms else f"does not conform: {len(self.violations)} violation(s)"
@@ -208,7 +212,7 @@ def locate(report: Report, graph: Graph, text: str, source: str) -> Report:
     for r in report.results:
         start = _start_of(graph, URIRef(r.focus))
         line = text.count("\n", 0, min(start, len(text))) + 1 if start is not None else None
-        out.results.append(Result(r.severity, r.focus, r.path, r.message, r.shape, r.value, source, line))
+        out.results.append(replace(r, source=source, line=line))
     return out
 
 
@@ -331,7 +335,7 @@ def validate_path(path: Path, shapes: Graph | None = None) -> Report:
             if src is not None and src.is_file():
                 r = locate(r, g, src.read_text(encoding="utf-8"), rel or ttl.name)
             else:
-                r = Report([Result(x.severity, x.focus, x.path, x.message, x.shape, x.value, ttl.name) for x in r.results])
+                r = r.with_source(ttl.name)
             report.extend(r)
         entities = Graph()
         for extra in (current / "dumps" / "entities.ttl", current / "void.ttl"):
@@ -340,12 +344,10 @@ def validate_path(path: Path, shapes: Graph | None = None) -> Report:
                 g.parse(extra, format="turtle")
                 if extra.name == "entities.ttl":
                     entities = g
-                report.extend(Report([Result(x.severity, x.focus, x.path, x.message, x.shape, x.value, extra.name)
-                                      for x in validate_graph(g, shapes).results]))
+                report.extend(validate_graph(g, shapes).with_source(extra.name))
         report.extend(cross_document_checks(references, {str(x) for x in entities.subjects()}, persons_of(entities)))
         return report
     for name, g in _graphs_of_file(path).items():
         label = f"{path.name} <{name}>" if name else path.name
-        report.extend(Report([Result(x.severity, x.focus, x.path, x.message, x.shape, x.value, label)
-                              for x in validate_graph(g, shapes).results]))
+        report.extend(validate_graph(g, shapes).with_source(label))
     return report

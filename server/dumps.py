@@ -65,10 +65,10 @@ def void() -> Response:
     else:
         import pyoxigraph as ox
 
-        from .executor import GRAPH_FORMATS
+        from .executor import serialize_graph
 
         triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-        resp = Response(ox.serialize(triples, format=GRAPH_FORMATS[media]), mimetype=media)
+        resp = Response(serialize_graph(triples, media), mimetype=media)
     resp.headers["Vary"] = "Accept"
     return resp
 

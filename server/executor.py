@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from .store import Dataset, OxigraphStore, QuerySyntaxError, StoreUnavailable
 
-__all__ = ["Executor", "GRAPH_FORMATS", "Job", "Outcome", "QueryTimeout", "RESULT_FORMATS", "execute"]
+__all__ = ["Executor", "GRAPH_FORMATS", "Job", "Outcome", "QueryTimeout", "RESULT_FORMATS", "execute", "serialize_graph"]
 
 
 class QueryTimeout(RuntimeError):
@@ -59,6 +59,13 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/trig": ox.RdfFormat.TRIG,
     "application/n-quads": ox.RdfFormat.N_QUADS,
 }
+
+
+def serialize_graph(triples: list[ox.Triple], media: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples in one of GRAPH_FORMATS; dataset formats (TriG, N-Quads) put them in the default graph."""
+    fmt = GRAPH_FORMATS[media]
+    items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if fmt.supports_datasets else triples
+    return ox.serialize(items, format=fmt, prefixes=prefixes)
 
 
 def _json_term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict:
@@ -154,9 +161,7 @@ def execute(store: OxigraphStore, job: Job) -> Outcome:
                 truncated = True
                 break
             triples.append(t)
-        fmt = GRAPH_FORMATS[job.graph_media]
-        items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if fmt.supports_datasets else triples
-        return Outcome("ok", ox.serialize(items, format=fmt), job.graph_media, truncated, form="graph")
+        return Outcome("ok", serialize_graph(triples, job.graph_media), job.graph_media, truncated, form="graph")
     if job.results_media is None:
         return Outcome("not-acceptable", form="results")
     fmt = RESULT_FORMATS[job.results_media]

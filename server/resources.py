@@ -17,10 +17,10 @@ from werkzeug.exceptions import NotFound
 from converter.namespaces import PREFIXES
 
 from .errors import not_acceptable
-from .executor import GRAPH_FORMATS
+from .executor import serialize_graph
 from .negotiation import negotiate
 
-__all__ = ["bp", "describe"]
+__all__ = ["bp", "describe", "local_href"]
 
 bp = Blueprint("resources", __name__)
 
@@ -52,6 +52,11 @@ def _labels(store, triples: list[ox.Triple]) -> dict[str, str]:  # type: ignore[
     return {row["x"].value: row["l"].value for row in store.query(q)}
 
 
+def local_href(iri: str, base: str) -> str:
+    """A link that stays on this server for IRIs under the base, whatever host serves it."""
+    return iri[len(base) - 1 :] if base and iri.startswith(base) else iri
+
+
 def _compact(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
@@ -63,7 +68,7 @@ def _cell(term: object, labels: dict[str, str], base: str) -> str:
     if isinstance(term, ox.NamedNode):
         iri = term.value
         shown = labels.get(iri) or _compact(iri)
-        href = iri[len(base) - 1 :] if iri.startswith(base) else iri
+        href = local_href(iri, base)
         return f'<a href="{escape(href, quote=True)}">{escape(shown)}</a>'
     if isinstance(term, ox.Literal):
         lang = f' <small>@{escape(term.language)}</small>' if term.language else ""
@@ -102,10 +107,6 @@ def _transcript(store, doc_iri: str, base: str) -> str:  # type: ignore[no-untyp
     return f'<h2>Text</h2><section id="transcript">{items}</section>'
 
 
-def _href(iri: str, base: str) -> str:
-    return iri[len(base) - 1 :] if iri.startswith(base) else iri
-
-
 def _marked(text: str, offset: int, marks: dict[str, list[tuple[int, int, str]]], base: str) -> str:
     """The text, escaped, with claims in <mark> and mentions as links inside them."""
     def linked(a: int, b: int) -> str:
@@ -115,7 +116,7 @@ def _marked(text: str, offset: int, marks: dict[str, list[tuple[int, int, str]]]
             if s < pos:
                 continue  # overlapping mentions: the first wins
             out.append(escape(text[pos:s]))
-            out.append(f'<a class="mention" href="{escape(_href(target, base), quote=True)}">{escape(text[s:e])}</a>')
+            out.append(f'<a class="mention" href="{escape(local_href(target, base), quote=True)}">{escape(text[s:e])}</a>')
             pos = e
         out.append(escape(text[pos:b]))
         return "".join(out)
@@ -126,7 +127,7 @@ def _marked(text: str, offset: int, marks: dict[str, list[tuple[int, int, str]]]
         if s < pos or s < 0 or e > len(text):
             continue
         out.append(linked(pos, s))
-        out.append(f'<mark class="claim" title="claim" data-claim="{escape(_href(claim, base), quote=True)}">{linked(s, e)}</mark>')
+        out.append(f'<mark class="claim" title="claim" data-claim="{escape(local_href(claim, base), quote=True)}">{linked(s, e)}</mark>')
         pos = e
     out.append(linked(pos, len(text)))
     return "".join(out)
@@ -143,8 +144,7 @@ def _person_sections(store, iri: str, base: str, page: int) -> str:  # type: ign
         return list(store.query(q))
 
     def link(term_iri: str, text: str) -> str:
-        href = term_iri[len(base) - 1 :] if term_iri.startswith(base) else term_iri
-        return f'<a href="{escape(href, quote=True)}">{escape(text)}</a>'
+        return f'<a href="{escape(local_href(term_iri, base), quote=True)}">{escape(text)}</a>'
 
     docs = rows(f"""SELECT DISTINCT ?d ?t ?date WHERE {{ ?c <{schema}attendee> <{iri}> ; <{akg}recordedIn> ?d .
         ?d <{dct}title> ?t OPTIONAL {{ ?d <{dct}date> ?date }} }} ORDER BY ?date ?t""")
@@ -232,6 +232,6 @@ def resource(kind: str, slug: str) -> Response:
             _person_sections(store, iri, base, page) if kind == "person" else "")
         resp = Response(_page(iri, triples, _labels(store, triples), base, extra), mimetype="text/html")
     else:
-        resp = Response(ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=PREFIXES), mimetype=media)
+        resp = Response(serialize_graph(triples, media, PREFIXES), mimetype=media)
     resp.headers["Vary"] = "Accept"
     return resp

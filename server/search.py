@@ -17,6 +17,7 @@ from converter.search_index import search
 
 from .errors import bad_request
 from .negotiation import negotiate
+from .resources import local_href
 
 __all__ = ["bp"]
 
@@ -40,10 +41,6 @@ def _params() -> dict:
     return {"q": args.get("q", "").strip(), "speaker": args.get("speaker") or None,
             "document": args.get("document") or None, "date_from": args.get("from") or None,
             "date_to": args.get("to") or None, "kinds": kinds, "page": page}
-
-
-def _local(iri: str, base: str) -> str:
-    return iri[len(base) - 1 :] if iri.startswith(base) else iri
 
 
 @bp.route("/search")
@@ -70,7 +67,7 @@ def search_view() -> Response:
     items = "".join(
         f'<li><p>{escape(h.snippet).replace(chr(2), "<mark>").replace(chr(3), "</mark>")}</p>'
         f'<p><small>{escape(h.kind)} · {escape(h.speaker_label or "")} · '
-        f'<a href="{escape(_local(h.iri, base))}">{escape(h.doc_title)}</a> · {escape(h.date or "undated")}</small></p></li>'
+        f'<a href="{escape(local_href(h.iri, base))}">{escape(h.doc_title)}</a> · {escape(h.date or "undated")}</small></p></li>'
         for h in hits
     )
     value = escape(p["q"], quote=True)

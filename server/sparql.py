@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, request
 
 from .errors import ApiError, bad_request, not_acceptable, refused, too_large, unsupported
 from .negotiation import negotiate
-from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, execute
+from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, execute, serialize_graph
 from .store import Dataset
 
 __all__ = ["bp", "RESULT_FORMATS", "GRAPH_FORMATS"]
@@ -114,17 +114,13 @@ _SIMPLE_DESCRIBE = re.compile(r"^DESCRIBE\s+((?:<[a-z][\w+.-]*:[^<>\s]+>\s*)+)$"
 
 def _describe_response(iris: list[str]) -> Response:
     """DESCRIBE <iri> ...: each resource's triples, its parts and its incoming links."""
-    import pyoxigraph as ox
-
     from .resources import describe
 
     media = _chosen(GRAPH_FORMATS)
     store = current_app.extensions["archivekg.store"]
     triples = sorted({t for iri in iris for t in describe(store, iri)},
                      key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    fmt = GRAPH_FORMATS[media]
-    items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if fmt.supports_datasets else triples
-    resp = Response(ox.serialize(items, format=fmt), mimetype=media)
+    resp = Response(serialize_graph(triples, media), mimetype=media)
     resp.headers["Vary"] = "Accept"
     return resp
 
@@ -172,10 +168,11 @@ def run_query(query: str, dataset: Dataset) -> Response:
 def _term_html(term: dict, base: str) -> str:
     from html import escape
 
+    from .resources import local_href
+
     value = term["value"]
     if term["type"] == "uri":
-        href = value[len(base) - 1 :] if base and value.startswith(base) else value
-        return f'<a href="{escape(href, quote=True)}">{escape(value)}</a>'
+        return f'<a href="{escape(local_href(value, base), quote=True)}">{escape(value)}</a>'
     return escape(value)
 
 
