@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             direct, http = [], []
             for _ in range(args.repeat):
                 t = time.perf_counter()
-                execute(store, Job(q.sparql, Dataset(), "application/sparql-results+json", None, 100000))
+                execute(store, Job(q.sparql, Dataset(), "application/sparql-results+json", None, 100000)).read()
                 direct.append(time.perf_counter() - t)
                 t = time.perf_counter()
                 _post(url, q.sparql)

@@ -169,8 +169,13 @@ def serve(directory: Path, host: str, port: int, threads: int, dev: bool) -> Non
     if dev:
         app.run(host=host, port=port, debug=True)
         return
+    import logging
+
     from waitress import serve as waitress_serve
 
+    from server.executor import quiet_broken_streams
+
+    logging.getLogger("waitress").addFilter(quiet_broken_streams)
     waitress_serve(app, host=host, port=port, threads=threads, ident="archivekg")
 
 

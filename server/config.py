@@ -19,6 +19,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_DIR", "build", "The --out directory of `archivekg build`; the server reads DATA_DIR/current."),
     Setting("MAX_QUERY_BYTES", 100_000, "Largest SPARQL query accepted, in bytes (413 above)."),
     Setting("MAX_RESULT_ROWS", 10_000, "Most rows or triples a query returns; the response says when it was cut."),
+    Setting("HEAD_ROWS", 1_000, "Rows read before a result starts streaming; a cut within them is stated in the headers."),
     Setting("CORS_ORIGIN", "*", "Value of Access-Control-Allow-Origin on every response."),
     Setting("QUERY_TIMEOUT", 30, "Seconds a query may run before it is stopped (503)."),
     Setting("QUERY_WORKERS", 2, "Processes that run queries; 0 runs them in the request thread, with no time limit."),

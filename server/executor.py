@@ -1,20 +1,29 @@
-"""Queries run in worker processes, so that a time limit can really stop them.
+"""Queries run in worker processes, so that a time limit can really stop them, and stream.
 
 pyoxigraph has no query timeout and a thread cannot be stopped, so each query runs
 in one of a small pool of processes that open the published store read-only. A
 query over the time limit has its process killed and replaced; the request gets a
-503 and every other request goes on being served. Results are bounded: at most
-``max_rows`` solutions or triples are serialised, and the response says when the
-bound cut them.
+503 and every other request goes on being served.
+
+Results are streamed, never built whole in memory: the worker serialises solutions
+or triples as it reads them and sends the bytes through its pipe in chunks, which
+the HTTP response passes on as they come. Before the first byte the worker reads
+up to ``head_rows`` rows ahead (the HEAD_ROWS setting), so that an error, or a result cut at the bound
+within those rows, still gets its own status and headers. Results are bounded: at
+most ``max_rows`` solutions or triples are sent. A stream that runs over the time
+limit after it started is broken off (the connection closes without the final
+chunk), so a client never takes a cut result for a whole one.
 """
 
 from __future__ import annotations
 
-import io
+import itertools
 import json
+import logging
 import multiprocessing as mp
 import queue
-import threading
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -23,11 +32,18 @@ import pyoxigraph as ox
 
 from .store import Dataset, OxigraphStore, QuerySyntaxError, StoreUnavailable
 
-__all__ = ["Executor", "GRAPH_FORMATS", "Job", "Outcome", "QueryTimeout", "RESULT_FORMATS", "execute", "serialize_graph"]
+__all__ = ["Executor", "GRAPH_FORMATS", "Job", "Outcome", "QueryTimeout", "RESULT_FORMATS", "Result",
+           "StreamBroken", "execute", "quiet_broken_streams", "serialize_graph"]
+
+CHUNK_BYTES = 64 * 1024
 
 
 class QueryTimeout(RuntimeError):
     pass
+
+
+class StreamBroken(RuntimeError):
+    """A result stream that cannot be finished: over the time limit, or failed while it was read."""
 
 
 @dataclass(frozen=True)
@@ -38,15 +54,43 @@ class Job:
     graph_media: str | None  # the negotiated format if it gives triples
     max_rows: int
     base_iri: str | None = None  # relative IRIs in the query resolve against the endpoint
+    head_rows: int = 1000  # rows read ahead before the response starts
+
 
 @dataclass(frozen=True)
 class Outcome:
+    """What is known before the first byte: enough for the status line and the headers."""
     status: str  # ok, syntax, unavailable, not-acceptable, error
-    body: bytes = b""
     media: str = ""
-    truncated: bool = False
+    truncated: bool | None = False  # None: the result is longer than HEAD_ROWS; a cut is not known yet
     message: str = ""
     form: str = ""  # results or graph
+
+
+class Result:
+    """An outcome and its body: an iterable of byte chunks with ``close()``, for a WSGI response."""
+
+    def __init__(self, outcome: Outcome, chunks: Iterable[bytes] = ()) -> None:
+        self.outcome = outcome
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._chunks)
+
+    def read(self) -> bytes:
+        return b"".join(self)
+
+    @property
+    def truncated(self) -> bool | None:
+        """Whether the bound cut the result: known from the head, or once the body has been read."""
+        if self.outcome.truncated is not None:
+            return self.outcome.truncated
+        return getattr(self._chunks, "truncated", None)
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
 
 
 RESULT_FORMATS: dict[str, str] = {
@@ -104,35 +148,65 @@ def _csv_cell(t: object) -> str:
     return value
 
 
-def serialise_solutions(result: ox.QuerySolutions, fmt: str, max_rows: int) -> tuple[bytes, bool]:
-    """At most ``max_rows`` solutions in a SPARQL results format; (bytes, truncated)."""
-    names = [v.value for v in result.variables]
-    rows = []
-    truncated = False
-    for sol in result:
-        if len(rows) == max_rows:
-            truncated = True
-            break
-        rows.append([sol[n] for n in names])
+class _ChunkWriter:
+    """A file-like sink that passes its bytes on in chunks of about CHUNK_BYTES."""
+
+    def __init__(self, emit) -> None:  # type: ignore[no-untyped-def]
+        self._emit = emit
+        self._buf = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._buf += data
+        if len(self._buf) >= CHUNK_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self._buf:
+            self._emit(bytes(self._buf))
+            self._buf.clear()
+
+
+class _Bounded:
+    """At most ``limit`` items; ``truncated`` tells, once read, whether there were more."""
+
+    def __init__(self, items: Iterable, limit: int) -> None:
+        self._items = iter(items)
+        self.limit = limit
+        self.truncated = False
+
+    def __iter__(self) -> Iterator:
+        for count, item in enumerate(self._items):
+            if count == self.limit:
+                self.truncated = True
+                return
+            yield item
+
+
+def write_solutions(rows: Iterable, names: list[str], fmt: str, out) -> None:  # type: ignore[no-untyped-def]
+    """Solutions in a SPARQL results format, written row by row."""
     if fmt == "json":
-        bindings = [{n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]
-        return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}).encode(), truncated
-    if fmt == "xml":
-        out = io.StringIO()
-        out.write('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>')
-        out.write("".join(f'<variable name="{escape(n)}"/>' for n in names))
-        out.write("</head><results>")
+        out.write(json.dumps({"head": {"vars": names}})[:-1].encode() + b', "results": {"bindings": [')
+        sep = b""
         for row in rows:
-            out.write("<result>")
-            out.write("".join(f'<binding name="{escape(n)}">{_xml_term(t)}</binding>' for n, t in zip(names, row) if t is not None))
-            out.write("</result>")
-        out.write("</results></sparql>\n")
-        return out.getvalue().encode(), truncated
-    if fmt == "csv":
-        lines = [",".join(names)] + [",".join(_csv_cell(t) for t in row) for row in rows]
-        return ("\r\n".join(lines) + "\r\n").encode(), truncated
-    lines = ["\t".join("?" + n for n in names)] + ["\t".join(str(t) if t is not None else "" for t in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode(), truncated
+            out.write(sep + json.dumps({n: _json_term(t) for n, t in zip(names, row) if t is not None}).encode())
+            sep = b","
+        out.write(b"]}}")
+    elif fmt == "xml":
+        out.write(('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+                   + "".join(f'<variable name="{escape(n)}"/>' for n in names) + "</head><results>").encode())
+        for row in rows:
+            out.write(("<result>" + "".join(f'<binding name="{escape(n)}">{_xml_term(t)}</binding>'
+                                            for n, t in zip(names, row) if t is not None) + "</result>").encode())
+        out.write(b"</results></sparql>\n")
+    elif fmt == "csv":
+        out.write((",".join(names) + "\r\n").encode())
+        for row in rows:
+            out.write((",".join(_csv_cell(t) for t in row) + "\r\n").encode())
+    else:
+        out.write(("\t".join("?" + n for n in names) + "\n").encode())
+        for row in rows:
+            out.write(("\t".join(str(t) if t is not None else "" for t in row) + "\n").encode())
 
 
 def _boolean(value: bool, fmt: str) -> bytes:
@@ -144,34 +218,77 @@ def _boolean(value: bool, fmt: str) -> bytes:
     return ("true\n" if value else "false\n").encode()
 
 
-def execute(store: OxigraphStore, job: Job) -> Outcome:
+def _nothing(out) -> bool:  # type: ignore[no-untyped-def]
+    return False
+
+
+def evaluate(store: OxigraphStore, job: Job):  # type: ignore[no-untyped-def]
+    """Start the query and read up to ``job.head_rows`` rows ahead.
+
+    Returns the outcome (status and headers) and a function that writes the body to a
+    file-like sink and returns whether the result was cut at the bound.
+    """
     try:
         result = store.query(job.query, job.dataset, base_iri=job.base_iri)
     except QuerySyntaxError as err:
-        return Outcome("syntax", message=str(err))
+        return Outcome("syntax", message=str(err)), _nothing
     except StoreUnavailable as err:
-        return Outcome("unavailable", message=str(err))
-    if isinstance(result, ox.QueryTriples):
-        if job.graph_media is None:
-            return Outcome("not-acceptable", form="graph")
-        triples = []
-        truncated = False
-        for t in result:
-            if len(triples) == job.max_rows:
-                truncated = True
-                break
-            triples.append(t)
-        return Outcome("ok", serialize_graph(triples, job.graph_media), job.graph_media, truncated, form="graph")
-    if job.results_media is None:
-        return Outcome("not-acceptable", form="results")
-    fmt = RESULT_FORMATS[job.results_media]
+        return Outcome("unavailable", message=str(err)), _nothing
+    graph = isinstance(result, ox.QueryTriples)
+    form = "graph" if graph else "results"
+    media = job.graph_media if graph else job.results_media
+    if media is None:
+        return Outcome("not-acceptable", form=form), _nothing
     if isinstance(result, ox.QueryBoolean):
-        return Outcome("ok", _boolean(bool(result), fmt), job.results_media, form="results")
-    body, truncated = serialise_solutions(result, fmt, job.max_rows)
-    return Outcome("ok", body, job.results_media, truncated, form="results")
+        body = _boolean(bool(result), RESULT_FORMATS[media])
+
+        def write_boolean(out) -> bool:  # type: ignore[no-untyped-def]
+            out.write(body)
+            return False
+
+        return Outcome("ok", media, form=form), write_boolean
+    names = [] if graph else [v.value for v in result.variables]
+    items = iter(result)
+    window = min(job.head_rows, job.max_rows)
+    head = list(itertools.islice(items, window + 1))  # evaluation errors surface here, before any byte
+    known: bool | None = None
+    if len(head) <= window:
+        known, items = False, iter(())
+    elif job.max_rows <= window:
+        known, head, items = True, head[: job.max_rows], iter(())
+    rows = _Bounded(itertools.chain(head, items), job.max_rows)
+
+    def write(out) -> bool:  # type: ignore[no-untyped-def]
+        if graph:
+            fmt = GRAPH_FORMATS[media]
+            ox.serialize((ox.Quad(t.subject, t.predicate, t.object) for t in rows) if fmt.supports_datasets else rows,
+                         out, fmt)
+        else:
+            write_solutions(([sol[n] for n in names] for sol in rows), names, RESULT_FORMATS[media], out)
+        return rows.truncated if known is None else known
+
+    return Outcome("ok", media, known, form=form), write
+
+
+def execute(store: OxigraphStore, job: Job) -> Result:
+    """Run a job in this thread (no time limit); the body is collected, not streamed."""
+    try:
+        outcome, write = evaluate(store, job)
+        if outcome.status != "ok":
+            return Result(outcome)
+        chunks: list[bytes] = []
+        out = _ChunkWriter(chunks.append)
+        truncated = write(out)
+        out.flush()
+    except Exception as err:  # noqa: BLE001 - a failure while evaluating is the query's, reported as such
+        return Result(Outcome("error", message=f"{type(err).__name__}: {err}"))
+    if outcome.truncated is None:
+        outcome = Outcome(outcome.status, outcome.media, truncated, outcome.message, outcome.form)
+    return Result(outcome, chunks)
 
 
 def _serve_jobs(conn, data_dir: str) -> None:  # type: ignore[no-untyped-def]
+    """A worker: for each job, ("head", outcome); if ok, ("data", bytes)* and ("end", truncated, error)."""
     store = OxigraphStore(Path(data_dir))
     while True:
         try:
@@ -181,9 +298,66 @@ def _serve_jobs(conn, data_dir: str) -> None:  # type: ignore[no-untyped-def]
         if job is None:
             return
         try:
-            conn.send(execute(store, job))
-        except Exception as err:  # a failure while evaluating: reported, the worker lives on
-            conn.send(Outcome("error", message=f"{type(err).__name__}: {err}"))
+            outcome, write = evaluate(store, job)
+        except Exception as err:  # noqa: BLE001 - a failure while evaluating: reported, the worker lives on
+            conn.send(("head", Outcome("error", message=f"{type(err).__name__}: {err}")))
+            continue
+        conn.send(("head", outcome))
+        if outcome.status != "ok":
+            continue
+        out = _ChunkWriter(lambda data: conn.send(("data", data)))
+        try:
+            truncated = write(out)
+            out.flush()
+        except Exception as err:  # noqa: BLE001 - reported to the server, which breaks the stream off
+            conn.send(("end", None, f"{type(err).__name__}: {err}"))
+            continue
+        conn.send(("end", truncated, ""))
+
+
+class _Stream:
+    """The body chunks of one job as the worker sends them, within the job's deadline."""
+
+    def __init__(self, executor: "Executor", proc, conn, deadline: float) -> None:  # type: ignore[no-untyped-def]
+        self._executor, self._proc, self._conn, self._deadline = executor, proc, conn, deadline
+        self._done = False
+        self.truncated: bool | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        while not self._done:
+            remaining = self._deadline - time.monotonic()
+            try:
+                msg = self._conn.recv() if remaining > 0 and self._conn.poll(remaining) else None
+            except (EOFError, OSError):
+                msg = ("end", None, "the query process ended while it sent results")
+            if msg is None:
+                self.close()
+                raise StreamBroken(f"the query ran longer than the time limit of {self._executor.timeout:g} s while "
+                                   "its results were being sent; the response was broken off")
+            if msg[0] == "data":
+                yield msg[1]
+                continue
+            self._done = True
+            self._executor._release(self._proc, self._conn)
+            if msg[2]:
+                raise StreamBroken(f"the query failed while its results were being sent: {msg[2]}")
+            self.truncated = msg[1]
+
+    def close(self) -> None:
+        """Called by the WSGI server when the response ends; a stream left unread (the client went away)
+        still occupies its worker, which is replaced."""
+        if not self._done:
+            self._done = True
+            self._executor._replace(self._proc, self._conn)
+
+
+def quiet_broken_streams(record: logging.LogRecord) -> bool:
+    """A logging filter: a stream broken off on purpose is logged in one line, without a traceback."""
+    if record.exc_info and isinstance(record.exc_info[1], StreamBroken):
+        record.msg, record.args = "%s: %s", (record.getMessage(), record.exc_info[1])
+        record.exc_info, record.exc_text = None, None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+    return True
 
 
 class Executor:
@@ -194,7 +368,6 @@ class Executor:
         self.timeout = timeout
         self._ctx = mp.get_context("spawn")
         self._idle: queue.Queue = queue.Queue()
-        self._lock = threading.Lock()
         for _ in range(max(1, workers)):
             self._idle.put(self._start())
 
@@ -205,21 +378,31 @@ class Executor:
         child.close()
         return proc, parent
 
-    def run(self, job: Job) -> Outcome:
-        proc, conn = self._idle.get()
-        try:
-            conn.send(job)
-            if conn.poll(self.timeout):
-                outcome = conn.recv()
-                self._idle.put((proc, conn))
-                return outcome
-        except (EOFError, OSError, BrokenPipeError):
-            pass
-        # Over the time limit (or the worker died): kill it, replace it, report.
+    def _release(self, proc, conn) -> None:  # type: ignore[no-untyped-def]
+        self._idle.put((proc, conn))
+
+    def _replace(self, proc, conn) -> None:  # type: ignore[no-untyped-def]
         proc.kill()
         proc.join(5)
         conn.close()
         self._idle.put(self._start())
+
+    def run(self, job: Job) -> Result:
+        """The job's outcome once its head is read (within the time limit), and its body as a stream."""
+        proc, conn = self._idle.get()
+        deadline = time.monotonic() + self.timeout
+        try:
+            conn.send(job)
+            if conn.poll(self.timeout):
+                _, outcome = conn.recv()
+                if outcome.status != "ok":
+                    self._release(proc, conn)
+                    return Result(outcome)
+                return Result(outcome, _Stream(self, proc, conn, deadline))
+        except (EOFError, OSError):
+            pass
+        # Over the time limit (or the worker died): kill it, replace it, report.
+        self._replace(proc, conn)
         raise QueryTimeout(f"the query ran longer than the time limit of {self.timeout:g} s and was stopped")
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, request
 
 from .errors import ApiError, bad_request, not_acceptable, refused, too_large, unsupported
 from .negotiation import negotiate
-from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, execute, serialize_graph
+from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, StreamBroken, execute, serialize_graph
 from .store import Dataset
 
 __all__ = ["bp", "RESULT_FORMATS", "GRAPH_FORMATS"]
@@ -136,12 +136,14 @@ def run_query(query: str, dataset: Dataset) -> Response:
     as_table = results_media == "text/html"
     if as_table:
         results_media = "application/sparql-results+json"
-    job = Job(query, dataset, results_media, _offered(GRAPH_FORMATS), limit, request.base_url)
+    job = Job(query, dataset, results_media, _offered(GRAPH_FORMATS), limit, request.base_url,
+              int(current_app.config["HEAD_ROWS"]))
     executor = current_app.extensions.get("archivekg.executor")
     try:
-        outcome = executor.run(job) if executor is not None else execute(current_app.extensions["archivekg.store"], job)
+        result = executor.run(job) if executor is not None else execute(current_app.extensions["archivekg.store"], job)
     except QueryTimeout as err:
         raise ApiError(503, f"{err}; narrow the query or add a LIMIT") from None
+    outcome = result.outcome
     if outcome.status == "syntax":
         raise bad_request(f"the query does not parse: {outcome.message}")
     if outcome.status == "unavailable":
@@ -150,16 +152,24 @@ def run_query(query: str, dataset: Dataset) -> Response:
         raise not_acceptable(list(_RESULT_OFFERS if outcome.form == "results" else GRAPH_FORMATS))
     if outcome.status != "ok":
         raise ApiError(500, f"the query failed while it ran: {outcome.message}")
+    truncated = outcome.truncated
     if as_table and outcome.form == "results":
-        resp = Response(results_table(query, json.loads(outcome.body), outcome.truncated, limit), mimetype="text/html")
+        try:
+            body = result.read()
+        except StreamBroken as err:
+            raise ApiError(503, f"{err}; narrow the query or add a LIMIT") from None
+        finally:
+            result.close()
+        truncated = result.truncated
+        resp = Response(results_table(query, json.loads(body), truncated, limit), mimetype="text/html")
     else:
         media = "application/sparql-results+json" if outcome.media == "application/json" else outcome.media
-        resp = Response(outcome.body, mimetype=media)
+        resp = Response(result, mimetype=media)  # streamed: the WSGI server sends chunks as the worker writes them
         if media.startswith("text/"):
             resp.headers["Content-Type"] = f"{media}; charset=utf-8"
     resp.headers["Vary"] = "Accept"
     resp.headers["X-Result-Limit"] = str(limit)
-    if outcome.truncated:
+    if truncated:
         resp.headers["X-Result-Truncated"] = "true"
         resp.headers["Warning"] = f'199 archivekg "results cut at the limit of {limit} rows"'
     return resp

@@ -31,6 +31,16 @@ def browser():
     driver.quit()
 
 
+def follow(browser, element) -> None:
+    """Click a link or button and wait until the browser has loaded the page it leads to."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    before = browser.current_url
+    element.click()
+    WebDriverWait(browser, 10).until(
+        lambda b: b.current_url != before and b.execute_script("return document.readyState") == "complete")
+
+
 def test_query_page_runs_an_example_and_shows_a_table(server, browser) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -39,11 +49,11 @@ def test_query_page_runs_an_example_and_shows_a_table(server, browser) -> None:
     browser.get(f"{url}/sparql")
     Select(browser.find_element(By.ID, "examples")).select_by_visible_text("Who spoke with a person, and where")
     assert "Mao Zedong" in browser.find_element(By.ID, "query").get_attribute("value")
-    browser.find_element(By.ID, "run").click()
+    follow(browser, browser.find_element(By.ID, "run"))
     rows = browser.find_elements(By.CSS_SELECTOR, "#results tbody tr")
     assert len(rows) == 1 and "Beqir Balluku" in rows[0].text
     link = rows[0].find_element(By.CSS_SELECTOR, "a")
-    link.click()  # the result links to the person's page
+    follow(browser, link)  # the result links to the person's page
     assert "Beqir Balluku" in browser.find_element(By.TAG_NAME, "h1").text
 
 
@@ -85,5 +95,5 @@ def test_transcript_links_mentions_and_marks_claims(server, browser) -> None:
     assert turn.text == "Beqir Balluku: " + (
         "We have intelligence reports to prove that Soviet troops are stationed on Bulgarian territory. "
         "The Italian ambassador to Bulgaria revealed to us that the Soviet Union has nine to ten airborne divisions in Bulgaria.")
-    browser.find_element(By.LINK_TEXT, "Tito").click()  # follow a mention to its page
+    follow(browser, browser.find_element(By.LINK_TEXT, "Tito"))  # follow a mention to its page
     assert browser.find_element(By.TAG_NAME, "h1").text == "Josip Broz Tito"

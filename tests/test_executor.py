@@ -1,0 +1,108 @@
+"""Streamed, bounded, time-limited query results, over HTTP from the real server.
+
+The server here has a high result bound and reads only 100 rows ahead, so results
+longer than that stream: the response starts before the query has finished.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import io
+import json
+import socket
+import urllib.parse
+
+import pyoxigraph as ox
+import pytest
+
+from server.executor import Job, execute
+from server.store import Dataset, OxigraphStore
+
+from .conftest import serving
+
+ALL = "SELECT * WHERE { ?s ?p ?o }"
+ENDLESS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # 4961² rows: far more than the time limit lets through
+
+
+@pytest.fixture(scope="module")
+def streaming(seed_build):
+    env = {"ARCHIVEKG_QUERY_TIMEOUT": "3", "ARCHIVEKG_MAX_RESULT_ROWS": "100000000", "ARCHIVEKG_HEAD_ROWS": "100"}
+    with serving(seed_build, env) as url:
+        yield url, seed_build
+
+
+def _get(url: str, query: str, accept: str = "application/sparql-results+json") -> http.client.HTTPResponse:
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}), headers={"Accept": accept})
+    return conn.getresponse()
+
+
+def _triples(seed_build) -> int:
+    store = OxigraphStore(seed_build)
+    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+
+
+@pytest.mark.parametrize(("accept", "count"), [
+    ("application/sparql-results+json", lambda body: len(json.loads(body)["results"]["bindings"])),
+    ("text/csv", lambda body: len(list(csv.reader(io.StringIO(body.decode(), newline="")))) - 1),
+    ("application/sparql-results+xml", lambda body: body.count(b"<result>")),
+])
+def test_a_long_result_is_streamed_whole(streaming, accept, count) -> None:
+    url, out = streaming
+    resp = _get(url, ALL, accept)
+    body = resp.read()
+    assert resp.status == 200
+    assert resp.getheader("Transfer-Encoding") == "chunked" and resp.getheader("Content-Length") is None
+    assert resp.getheader("X-Result-Truncated") is None  # not cut: the bound is far above the result
+    assert count(body) == _triples(out)
+
+
+def test_a_long_construct_is_streamed_whole(streaming) -> None:
+    url, out = streaming
+    resp = _get(url, "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
+    body = resp.read()
+    assert resp.status == 200 and resp.getheader("Transfer-Encoding") == "chunked"
+    assert len(list(ox.parse(body, format=ox.RdfFormat.TURTLE))) == _triples(out)
+
+
+def test_a_short_result_has_its_length(streaming) -> None:
+    url, _ = streaming
+    resp = _get(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 5")
+    assert resp.status == 200 and len(json.loads(resp.read())["results"]["bindings"]) == 5
+
+
+def test_a_stream_over_the_time_limit_is_broken_off_not_passed_as_whole(streaming) -> None:
+    url, out = streaming
+    resp = _get(url, ENDLESS, "text/csv")
+    assert resp.status == 200  # the response started: the first rows came before the query ended
+    with pytest.raises(http.client.IncompleteRead) as err:
+        resp.read()
+    assert err.value.partial.count(b"\r\n") > 100  # rows arrived while the query was still running
+    again = _get(url, "ASK { ?s ?p ?o }")
+    assert again.status == 200 and json.loads(again.read())["boolean"] is True
+    log = (out.parent / f"serve-{urllib.parse.urlsplit(url).port}.log").read_text()
+    assert "was broken off" in log and "Traceback" not in log  # one line for the operator, no traceback
+
+
+def test_a_client_that_leaves_mid_stream_frees_its_worker(streaming) -> None:
+    url, _ = streaming
+    parts = urllib.parse.urlsplit(url)
+    for _ in range(3):  # more than the pool's two workers: a leaked worker would leave none
+        with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+            path = "/sparql?" + urllib.parse.urlencode({"query": ENDLESS, "format": "csv"})
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {parts.hostname}\r\n\r\n".encode())
+            assert b"200 OK" in sock.recv(4096)
+    resp = _get(url, "ASK { ?s ?p ?o }")
+    assert resp.status == 200 and json.loads(resp.read())["boolean"] is True
+
+
+def test_the_in_process_executor_bounds_and_states_the_cut(seed_build) -> None:
+    store = OxigraphStore(seed_build)
+    job = Job(ALL, Dataset(), "text/csv", None, max_rows=10, head_rows=3)
+    result = execute(store, job)
+    assert result.outcome.status == "ok" and result.truncated is True
+    assert len(list(csv.reader(io.StringIO(result.read().decode(), newline="")))) == 11  # header and ten rows
+    whole = execute(store, Job(ALL + " LIMIT 7", Dataset(), "text/csv", None, max_rows=10, head_rows=3))
+    assert whole.truncated is False and len(list(csv.reader(io.StringIO(whole.read().decode(), newline="")))) == 8
