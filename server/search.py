@@ -17,7 +17,7 @@ from converter.search_index import search
 
 from .errors import bad_request
 from .negotiation import negotiate
-from .resources import local_href
+from .links import local_href
 
 __all__ = ["bp"]
 

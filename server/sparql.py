@@ -178,7 +178,7 @@ def run_query(query: str, dataset: Dataset) -> Response:
 def _term_html(term: dict, base: str) -> str:
     from html import escape
 
-    from .resources import local_href
+    from .links import local_href
 
     value = term["value"]
     if term["type"] == "uri":

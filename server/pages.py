@@ -1,0 +1,298 @@
+"""The readable part of a resource's page, one function per kind of resource.
+
+Each function takes the store, the resource's IRI, the base URI and the page number,
+and returns HTML sections (all text escaped, values shown by label) that go above
+the generic description every page has. Long lists are paged, PAGE_SIZE to a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from .links import link as _link
+from .transcript import block_anchor, transcript
+
+__all__ = ["PAGE_SIZE", "SECTIONS"]
+
+PAGE_SIZE = 50
+WIKIDATA = "http://www.wikidata.org/entity/"
+PROLOGUE = """PREFIX akg: <https://w3id.org/archivekg/ontology#> PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX schema: <http://schema.org/> PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+_POLARITY = {"Asserted": "asserted", "Denied": "denied"}
+
+
+def _rows(store, query: str) -> list:  # type: ignore[no-untyped-def]
+    return list(store.query(PROLOGUE + query))
+
+
+def _v(row, name: str) -> str:  # type: ignore[no-untyped-def]
+    term = row[name]
+    return term.value if term is not None else ""
+
+
+def _in_document(block: str, doc: str, title: str, base: str) -> str:
+    return f'{_link(block, "in context", base)} in {_link(doc + "#" + block_anchor(block), title, base)}'
+
+
+class _Pager:
+    """LIMIT/OFFSET for each paged list of a page, and the navigation under them."""
+
+    def __init__(self, page: int) -> None:
+        self.page = page
+        self.more = False
+
+    def clause(self) -> str:
+        return f"LIMIT {PAGE_SIZE + 1} OFFSET {(self.page - 1) * PAGE_SIZE}"
+
+    def cut(self, rows: list) -> list:
+        self.more = self.more or len(rows) > PAGE_SIZE
+        return rows[:PAGE_SIZE]
+
+    def nav(self) -> str:
+        if not self.more and self.page == 1:
+            return ""
+        links = []
+        if self.page > 1:
+            links.append(f'<a rel="prev" href="?page={self.page - 1}">previous</a>')
+        if self.more:
+            links.append(f'<a rel="next" href="?page={self.page + 1}">next</a>')
+        return f'<p class="pager">Page {self.page}. {" · ".join(links)}</p>'
+
+
+def _section(title: str, items: list[str], ident: str, ordered: bool = False) -> str:
+    if not items:
+        return ""
+    tag = "ol" if ordered else "ul"
+    return f'<h2>{escape(title)}</h2><{tag} id="{ident}">' + "".join(f"<li>{i}</li>" for i in items) + f"</{tag}>"
+
+
+def _summary(store, iri: str) -> str:  # type: ignore[no-untyped-def]
+    """What an entity is: its note, its other names, its Wikidata item (or that it has none yet)."""
+    rows = _rows(store, f"""SELECT ?alt ?note ?match ?type WHERE {{
+      {{ <{iri}> skos:altLabel ?alt }} UNION {{ <{iri}> rdfs:comment ?note }} UNION {{ <{iri}> skos:exactMatch ?match }}
+      UNION {{ <{iri}> akg:entityType ?type }} }}""")
+    alts = sorted({_v(r, "alt") for r in rows if r["alt"] is not None})
+    notes = sorted({_v(r, "note") for r in rows if r["note"] is not None})
+    types = sorted({_v(r, "type") for r in rows if r["type"] is not None})
+    matches = sorted({_v(r, "match") for r in rows if r["match"] is not None})
+    out = ['<dl id="summary">']
+    if types:
+        out.append(f"<dt>Kind</dt><dd>{escape(', '.join(types))}</dd>")
+    if notes:
+        out.append("<dt>Note</dt>" + "".join(f"<dd>{escape(n)}</dd>" for n in notes))
+    if alts:
+        out.append(f"<dt>Also written</dt><dd>{escape(' · '.join(alts))}</dd>")
+    out.append("<dt>Wikidata</dt>")
+    if matches:
+        out.extend(f'<dd><a class="wikidata" href="{escape(m, quote=True)}">{escape(m.removeprefix(WIKIDATA))}</a></dd>'
+                   for m in matches)
+    else:
+        out.append("<dd>not linked yet</dd>")
+    out.append("</dl>")
+    return "".join(out)
+
+
+def _claim_items(rows: list, base: str) -> list[str]:
+    return [f'{_link(_v(r, "c"), _v(r, "text"), base)} <small>({escape(_v(r, "who") or "editor")}, '
+            f'{_link(_v(r, "d"), _v(r, "t"), base)})</small>' for r in rows]
+
+
+_CLAIM_COLUMNS = """?c ?text ?who ?d ?t"""
+_CLAIM_JOIN = """?c schema:text ?text ; dct:isPartOf ?d . ?d dct:title ?t .
+  OPTIONAL { ?c prov:wasAttributedTo/rdfs:label ?who }"""
+
+
+def _claims_about(store, iri: str, base: str, pager: _Pager) -> str:  # type: ignore[no-untyped-def]
+    about = pager.cut(_rows(store, f"""SELECT {_CLAIM_COLUMNS} WHERE {{ ?c schema:about <{iri}> . {_CLAIM_JOIN} }}
+      ORDER BY ?d ?c {pager.clause()}"""))
+    reported = pager.cut(_rows(store, f"""SELECT {_CLAIM_COLUMNS} WHERE {{ ?c akg:reportedSource <{iri}> . {_CLAIM_JOIN} }}
+      ORDER BY ?d ?c {pager.clause()}"""))
+    return (_section("Claims about it", _claim_items(about, base), "claims-about")
+            + _section("Claims reported from it", _claim_items(reported, base), "claims-reported"))
+
+
+def _mentioned_in(store, iri: str, base: str) -> str:  # type: ignore[no-untyped-def]
+    rows = _rows(store, f"""SELECT ?d ?t ?date (COUNT(?m) AS ?n) WHERE {{
+      ?m a akg:Mention ; oa:hasBody <{iri}> ; dct:isPartOf ?d . ?d dct:title ?t OPTIONAL {{ ?d dct:date ?date }}
+    }} GROUP BY ?d ?t ?date ORDER BY ?date ?t""")
+    if not rows:
+        rows = _rows(store, f"""SELECT ?d ?t ?date WHERE {{ ?d a akg:Document ; akg:mentions <{iri}> ; dct:title ?t
+          OPTIONAL {{ ?d dct:date ?date }} }} ORDER BY ?date ?t""")
+    items = [f'{_link(_v(r, "d"), _v(r, "t"), base)} {escape(_v(r, "date"))}'
+             + (f' <small>({_v(r, "n")} mention{"s" if _v(r, "n") != "1" else ""})</small>' if "n" in r and r["n"] else "")
+             for r in rows]
+    return _section("Mentioned in", items, "mentioned-in")
+
+
+def entity(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-untyped-def]
+    """A place or an organisation: what it is, the claims about it or reported from it, where it is named."""
+    pager = _Pager(page)
+    return _summary(store, iri) + _claims_about(store, iri, base, pager) + pager.nav() + _mentioned_in(store, iri, base)
+
+
+def person(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-untyped-def]
+    """A person: what is known, the documents they took part in, their words and claims (paged), their mentions."""
+    pager = _Pager(page)
+    docs = _rows(store, f"""SELECT DISTINCT ?d ?t ?date WHERE {{ ?c schema:attendee <{iri}> ; akg:recordedIn ?d .
+        ?d dct:title ?t OPTIONAL {{ ?d dct:date ?date }} }} ORDER BY ?date ?t""")
+    utts = pager.cut(_rows(store, f"""SELECT ?u ?text ?d ?t WHERE {{ ?u akg:spokenBy <{iri}> ; schema:text ?text ;
+        dct:isPartOf ?d ; schema:position ?pos . ?d dct:title ?t }} ORDER BY ?d ?pos {pager.clause()}"""))
+    claims = pager.cut(_rows(store, f"""SELECT ?c ?text ?d ?t WHERE {{ ?c prov:wasAttributedTo <{iri}> ;
+        schema:text ?text ; dct:isPartOf ?d . ?d dct:title ?t }} ORDER BY ?d ?c {pager.clause()}"""))
+    return "".join([
+        _summary(store, iri),
+        _section("Took part in", [f'{_link(_v(r, "d"), _v(r, "t"), base)} {escape(_v(r, "date"))}' for r in docs], "took-part"),
+        _section("Said", [f'{escape(_v(r, "text"))} <small>({_in_document(_v(r, "u"), _v(r, "d"), _v(r, "t"), base)})</small>'
+                          for r in utts], "utterances", ordered=True),
+        _section("Claims", [f'{_link(_v(r, "c"), _v(r, "text"), base)} <small>({_link(_v(r, "d"), _v(r, "t"), base)})</small>'
+                            for r in claims], "claims"),
+        _claims_about(store, iri, base, pager),
+        pager.nav(),
+        _mentioned_in(store, iri, base),
+    ])
+
+
+def _describe_quantity(r) -> str:  # type: ignore[no-untyped-def]
+    low, high = _v(r, "min"), _v(r, "max")
+    value = low if low == high else " to ".join(x for x in (low, high) if x)
+    if r["lowx"] is not None and _v(r, "lowx") == "true":
+        value = f"more than {low}"
+    if r["highx"] is not None and _v(r, "highx") == "true":
+        value = f"fewer than {high}"
+    unit = _v(r, "unit")
+    return f'“{escape(_v(r, "qt"))}”' + (f" = {escape(value)} {escape(unit)}" if value else "")
+
+
+def claim(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-untyped-def]
+    """A claim: its words, who made it, what about, on whose report, what it states, and where it stands."""
+    head = _rows(store, f"""SELECT ?text ?who ?whoLabel ?polarity ?modality ?block ?btext ?bstart ?start ?end ?d ?t ?date
+      ?source ?sourceLabel ?sourceText WHERE {{
+      <{iri}> schema:text ?text ; dct:isPartOf ?d ; akg:span/oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end .
+      ?d dct:title ?t OPTIONAL {{ ?d dct:date ?date }}
+      OPTIONAL {{ <{iri}> prov:wasAttributedTo ?who OPTIONAL {{ ?who rdfs:label ?whoLabel }} }}
+      OPTIONAL {{ <{iri}> akg:polarity ?polarity }} OPTIONAL {{ <{iri}> akg:modality ?modality }}
+      OPTIONAL {{ <{iri}> schema:appearance ?block . ?block schema:text ?btext ; akg:span/oa:hasSelector/oa:start ?bstart }}
+      OPTIONAL {{ <{iri}> akg:reportedSource ?source OPTIONAL {{ ?source rdfs:label ?sourceLabel }} }}
+      OPTIONAL {{ <{iri}> akg:reportedSourceText ?sourceText }}
+    }} LIMIT 1""")
+    if not head:
+        return ""
+    h = head[0]
+    about = _rows(store, f"SELECT ?x ?l WHERE {{ <{iri}> schema:about ?x OPTIONAL {{ ?x rdfs:label ?l }} }} ORDER BY ?l")
+    events = _rows(store, f"SELECT ?x ?l WHERE {{ <{iri}> akg:refersToEvent ?x OPTIONAL {{ ?x rdfs:label ?l }} }} ORDER BY ?l")
+    quantities = _rows(store, f"""SELECT ?qt ?min ?max ?unit ?lowx ?highx WHERE {{ <{iri}> akg:statesQuantity ?q .
+      ?q akg:quantityText ?qt OPTIONAL {{ ?q akg:minValue ?min }} OPTIONAL {{ ?q akg:maxValue ?max }}
+      OPTIONAL {{ ?q akg:unitLabel ?unit }} OPTIONAL {{ ?q akg:lowerBoundExclusive ?lowx }}
+      OPTIONAL {{ ?q akg:upperBoundExclusive ?highx }} }} ORDER BY ?qt""")
+    dates = _rows(store, f"SELECT ?date WHERE {{ <{iri}> akg:statesDate ?date }} ORDER BY ?date")
+    polarity = _POLARITY.get(_v(h, "polarity").rsplit("#", 1)[-1], "")
+    modality = _v(h, "modality").rsplit("#", 1)[-1].lower()
+    rows = [("Claimed by", _link(_v(h, "who"), _v(h, "whoLabel") or _v(h, "who"), base) if h["who"] else "the editor (a note)")]
+    rows.append(("Stance", escape(", ".join(x for x in (polarity, modality) if x) or "asserted")))
+    if h["source"] is not None or h["sourceText"] is not None:
+        shown = _link(_v(h, "source"), _v(h, "sourceLabel") or _v(h, "sourceText"), base) if h["source"] else ""
+        written = f' <small>(“{escape(_v(h, "sourceText"))}”)</small>' if h["sourceText"] else ""
+        rows.append(("On the report of", shown + written))
+    if about:
+        rows.append(("About", " · ".join(_link(_v(r, "x"), _v(r, "l") or _v(r, "x"), base) for r in about)))
+    if events:
+        rows.append(("Refers to", " · ".join(_link(_v(r, "x"), _v(r, "l") or _v(r, "x"), base) for r in events)))
+    if quantities:
+        rows.append(("States", "<br>".join(_describe_quantity(r) for r in quantities)))
+    if dates:
+        rows.append(("Dates", escape(", ".join(_v(r, "date") for r in dates))))
+    doc = _link(_v(h, "d"), _v(h, "t"), base) + (f' <small>{escape(_v(h, "date"))}</small>' if h["date"] else "")
+    rows.append(("Document", doc))
+    table = '<table id="claim">' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
+    context = ""
+    if h["block"] is not None:
+        text, offset = _v(h, "btext"), int(_v(h, "bstart"))
+        s, e = int(_v(h, "start")) - offset, int(_v(h, "end")) - offset
+        if 0 <= s <= e <= len(text):
+            marked = escape(text[:s]) + f'<mark class="claim">{escape(text[s:e])}</mark>' + escape(text[e:])
+        else:
+            marked = escape(text)
+        context = (f'<h2>In context</h2><blockquote id="context">{marked}</blockquote>'
+                   f'<p>{_link(_v(h, "d") + "#" + block_anchor(_v(h, "block")), "Read it in the transcript", base)}</p>')
+    return f'<blockquote id="claim-text"><p>{escape(_v(h, "text"))}</p></blockquote>{table}{context}'
+
+
+def event(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-untyped-def]
+    """An event: when and where, who took part, and every passage and claim that refers to it."""
+    facts = _rows(store, f"""SELECT ?start ?end ?dateText ?place ?placeLabel ?locText WHERE {{
+      OPTIONAL {{ <{iri}> schema:startDate ?start }} OPTIONAL {{ <{iri}> schema:endDate ?end }}
+      OPTIONAL {{ <{iri}> akg:dateText ?dateText }} OPTIONAL {{ <{iri}> akg:locationText ?locText }}
+      OPTIONAL {{ <{iri}> schema:location ?place OPTIONAL {{ ?place rdfs:label ?placeLabel }} }} }} LIMIT 1""")
+    people = _rows(store, f"SELECT ?p ?l WHERE {{ <{iri}> schema:attendee ?p OPTIONAL {{ ?p rdfs:label ?l }} }} ORDER BY ?l")
+    pager = _Pager(page)
+    passages = pager.cut(_rows(store, f"""SELECT ?b ?text ?d ?t WHERE {{
+      {{ <{iri}> akg:referredToIn ?b }} UNION {{ ?m a akg:Mention ; oa:hasBody <{iri}> ; akg:inText ?b }}
+      ?b schema:text ?text ; dct:isPartOf ?d . ?d dct:title ?t }} GROUP BY ?b ?text ?d ?t ORDER BY ?d ?b {pager.clause()}"""))
+    claims = pager.cut(_rows(store, f"""SELECT {_CLAIM_COLUMNS} WHERE {{ ?c akg:refersToEvent <{iri}> . {_CLAIM_JOIN} }}
+      ORDER BY ?d ?c {pager.clause()}"""))
+    rows = []
+    if facts:
+        f = facts[0]
+        start, end = _v(f, "start"), _v(f, "end")
+        when = f"{start} to {end}" if start and end and end != start else start or end
+        if when or f["dateText"] is not None:
+            written = f' <small>(“{escape(_v(f, "dateText"))}”)</small>' if f["dateText"] is not None else ""
+            rows.append(("When", escape(when) + written))
+        if f["place"] is not None or f["locText"] is not None:
+            shown = _link(_v(f, "place"), _v(f, "placeLabel") or _v(f, "place"), base) if f["place"] is not None else ""
+            written = f' <small>(“{escape(_v(f, "locText"))}”)</small>' if f["locText"] is not None else ""
+            rows.append(("Where", shown + written))
+    if people:
+        rows.append(("Who", " · ".join(_link(_v(r, "p"), _v(r, "l") or _v(r, "p"), base) for r in people)))
+    table = ('<table id="event">' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>") if rows else ""
+    return "".join([
+        table,
+        _summary(store, iri) if store.query(f"ASK {{ <{iri}> <https://w3id.org/archivekg/ontology#entityType> ?t }}") else "",
+        _section("Referred to in", [f'{escape(_v(r, "text"))} <small>({_in_document(_v(r, "b"), _v(r, "d"), _v(r, "t"), base)})</small>'
+                                    for r in passages], "referred-in"),
+        _section("Claims", _claim_items(claims, base), "claims"),
+        pager.nav(),
+    ])
+
+
+def document(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-untyped-def]
+    """A document: date, summary, citation, the archive's page, who took part; then its text, turn by turn."""
+    facts = _rows(store, f"""SELECT ?date ?dateText ?abstract ?citation ?archive ?holder ?holderLabel ?lang ?file WHERE {{
+      OPTIONAL {{ <{iri}> dct:date ?date }} OPTIONAL {{ <{iri}> akg:dateText ?dateText }}
+      OPTIONAL {{ <{iri}> dct:abstract ?abstract }} OPTIONAL {{ <{iri}> dct:bibliographicCitation ?citation }}
+      OPTIONAL {{ <{iri}> dct:source ?archive }} OPTIONAL {{ <{iri}> akg:originalLanguageText ?lang }}
+      OPTIONAL {{ <{iri}> akg:sourceFile ?file }}
+      OPTIONAL {{ <{iri}> dct:isPartOf ?holder OPTIONAL {{ ?holder rdfs:label ?holderLabel }} }} }} LIMIT 1""")
+    people = _rows(store, f"""SELECT DISTINCT ?p ?l WHERE {{ ?c akg:recordedIn <{iri}> ; schema:attendee ?p .
+      OPTIONAL {{ ?p rdfs:label ?l }} }} ORDER BY ?l""")
+    rows = []
+    if facts:
+        f = facts[0]
+        if f["dateText"] is not None or f["date"] is not None:
+            rows.append(("Date", escape(_v(f, "dateText") or _v(f, "date"))))
+        if f["abstract"] is not None:
+            rows.append(("Summary", escape(_v(f, "abstract"))))
+        if people:
+            rows.append(("Taking part", " · ".join(_link(_v(r, "p"), _v(r, "l") or _v(r, "p"), base) for r in people)))
+        if f["holder"] is not None:
+            rows.append(("Held by", _link(_v(f, "holder"), _v(f, "holderLabel") or _v(f, "holder"), base)))
+        if f["lang"] is not None:
+            rows.append(("Original language", escape(_v(f, "lang"))))
+        if f["citation"] is not None:
+            rows.append(("Cite as", f'<cite id="citation">{escape(_v(f, "citation"))}</cite>'))
+        if f["archive"] is not None:
+            rows.append(("At the archive", f'<a id="archive-page" href="{escape(_v(f, "archive"), quote=True)}">'
+                                           f'{escape(_v(f, "archive"))}</a>'))
+        if f["file"] is not None:
+            rows.append(("Source file", _link(_v(f, "file"), "the text the offsets count in", base)))
+    table = '<table id="document">' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
+    return table + transcript(store, iri, base)
+
+
+SECTIONS: dict[str, Callable[..., str]] = {
+    "document": document, "person": person, "claim": claim, "event": event,
+    "place": entity, "organization": entity,
+}

@@ -1,0 +1,78 @@
+"""A document's text on its page: turns or paragraphs in order, mentions linked, claims marked.
+
+The marks come from the same character offsets the annotations carry, so the page
+shows exactly what the graph says. Each block has an id (its IRI's last segment),
+so a claim or an event page can link to the very turn.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from .links import local_href
+
+__all__ = ["block_anchor", "transcript"]
+
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def block_anchor(iri: str) -> str:
+    """The id a transcript block has on its document's page: the block IRI's last segment."""
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def transcript(store, doc_iri: str, base: str) -> str:  # type: ignore[no-untyped-def]
+    """A document's turns (or paragraphs), in order, each speaker named, mentions linked, claims marked."""
+    akg, oa = "https://w3id.org/archivekg/ontology#", "http://www.w3.org/ns/oa#"
+    q = f"""SELECT ?b ?pos ?text ?speaker ?kind ?start WHERE {{
+      ?b <http://purl.org/dc/terms/isPartOf> <{doc_iri}> ; <http://schema.org/position> ?pos ; <http://schema.org/text> ?text ;
+         <{akg}span>/<{oa}hasSelector>/<{oa}start> ?start .
+      OPTIONAL {{ ?b <{akg}spokenBy>/<{_LABEL}> ?speaker }}
+      BIND(IF(BOUND(?speaker), "turn", "paragraph") AS ?kind)
+    }} ORDER BY ?kind ?pos"""
+    blocks = [(r["b"].value, r["kind"].value, r["speaker"].value if r["speaker"] else "", r["text"].value,
+               int(r["start"].value)) for r in store.query(q)]
+    if not blocks:
+        return ""
+    spans = f"""SELECT ?block ?what ?target ?start ?end WHERE {{
+      {{ ?x a <{akg}Mention> ; <{akg}inText> ?block ; <{oa}hasBody> ?target . BIND("mention" AS ?what) }}
+      UNION {{ ?x a <{akg}Claim> ; <http://schema.org/appearance> ?block . BIND(?x AS ?target) BIND("claim" AS ?what) }}
+      ?block <http://purl.org/dc/terms/isPartOf> <{doc_iri}> .
+      ?x <{akg}span>/<{oa}hasSelector> ?sel . ?sel <{oa}start> ?start ; <{oa}end> ?end .
+    }}"""
+    marks: dict[str, dict[str, list[tuple[int, int, str]]]] = {}
+    for r in store.query(spans):
+        marks.setdefault(r["block"].value, {"mention": [], "claim": []})[r["what"].value].append(
+            (int(r["start"].value), int(r["end"].value), r["target"].value))
+    items = "".join(
+        f'<p class="{kind}" id="{escape(block_anchor(b), quote=True)}">' + (f"<strong>{escape(speaker)}:</strong> " if speaker else "")
+        + _marked(text, start, marks.get(b, {}), base) + "</p>"
+        for b, kind, speaker, text, start in blocks
+    )
+    return f'<h2>Text</h2><section id="transcript">{items}</section>'
+
+
+def _marked(text: str, offset: int, marks: dict[str, list[tuple[int, int, str]]], base: str) -> str:
+    """The text, escaped, with claims in <mark> and mentions as links inside them."""
+    def linked(a: int, b: int) -> str:
+        out, pos = [], a
+        for s, e, target in sorted(m for m in marks.get("mention", []) if a <= m[0] - offset and m[1] - offset <= b):
+            s, e = s - offset, e - offset
+            if s < pos:
+                continue  # overlapping mentions: the first wins
+            out.append(escape(text[pos:s]))
+            out.append(f'<a class="mention" href="{escape(local_href(target, base), quote=True)}">{escape(text[s:e])}</a>')
+            pos = e
+        out.append(escape(text[pos:b]))
+        return "".join(out)
+
+    out, pos = [], 0
+    for s, e, claim in sorted(marks.get("claim", [])):
+        s, e = s - offset, e - offset
+        if s < pos or s < 0 or e > len(text):
+            continue
+        out.append(linked(pos, s))
+        out.append(f'<mark class="claim" title="claim" data-claim="{escape(local_href(claim, base), quote=True)}">{linked(s, e)}</mark>')
+        pos = e
+    out.append(linked(pos, len(text)))
+    return "".join(out)
