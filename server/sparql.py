@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, request
 from .errors import ApiError, bad_request, not_acceptable, refused, too_large, unsupported
 from .negotiation import negotiate
 from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, StreamBroken, execute, serialize_graph
-from .store import Dataset
+from .store import Dataset, StoreUnavailable
 
 __all__ = ["bp", "RESULT_FORMATS", "GRAPH_FORMATS"]
 
@@ -242,10 +242,19 @@ def service_description() -> Response:
         g.add((service, sd.feature, sd[feature]))
     for media in list(RESULT_FORMATS)[:4] + list(GRAPH_FORMATS)[:6]:
         g.add((service, sd.resultFormat, URIRef(f"http://www.w3.org/ns/formats/{_FORMAT_IRI.get(media, media)}")))
-    ds = BNode()
+    ds, default = BNode(), BNode()
     g.add((service, sd.defaultDataset, ds))
     g.add((ds, RDF.type, sd.Dataset))
-    g.add((ds, sd.defaultGraph, BNode()))
+    g.add((ds, sd.defaultGraph, default))
+    g.add((default, RDF.type, sd.Graph))
+    try:
+        info = current_app.extensions["archivekg.store"].build_info()
+        void = Namespace("http://rdfs.org/ns/void#")
+        g.bind("void", void)
+        g.add((default, void.triples, Literal(int(info["triples"]))))
+        g.add((ds, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(request.host_url + ".well-known/void")))
+    except (KeyError, ValueError, StoreUnavailable):
+        pass  # the description stands without the counts
     g.add((service, URIRef("http://purl.org/dc/terms/description"),
            Literal("archivekg: read-only SPARQL 1.1 endpoint; the default graph is the union of all graphs")))
     offers = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld",

@@ -114,3 +114,78 @@ def test_protocol(endpoint: str, test) -> None:  # type: ignore[no-untyped-def]
         elif fmt is not None and str(fmt) == "RDF":
             assert ctype.split(";")[0] in ("text/turtle", "application/n-triples", "application/rdf+xml",
                                             "application/ld+json", "application/trig", "application/n-quads")
+
+
+# The Service Description tests: the manifest names them; each is checked as its name says.
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SD_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML,
+              "application/ld+json": ox.RdfFormat.JSON_LD, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+              None: ox.RdfFormat.TURTLE}
+
+
+def _sd_tests() -> list[str]:
+    g = Graph().parse(W3C / "service-description-manifest.ttl", format="turtle")
+    manifest = next(g.subjects(RDF.type, MF.Manifest))
+    return [str(t).rsplit("#", 1)[-1] for t in Collection(g, g.value(manifest, MF.entries))]
+
+
+def _description(url: str, accept: str | None) -> tuple[int, str, Graph]:
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.request("GET", "/sparql", headers={"Accept": accept} if accept else {})
+    try:
+        resp = conn.getresponse()
+        body = resp.read()
+    finally:
+        conn.close()
+    ctype = resp.getheader("Content-Type", "").split(";")[0]
+    graph = Graph()
+    if resp.status == 200:  # parsed by pyoxigraph in the format the response names, then handed to rdflib
+        triples = ox.parse(body, format=SD_FORMATS.get(ctype, ox.RdfFormat.TURTLE), base_iri=url + "/sparql")
+        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+    return resp.status, ctype, graph
+
+
+def _returns_rdf(url: str) -> None:
+    for accept in SD_FORMATS:
+        status, ctype, graph = _description(url, accept)
+        assert status == 200 and (ctype == accept or accept is None and ctype == "text/turtle"), (accept, ctype)
+        assert len(graph) > 5 and (None, RDF.type, SD.Service) in graph, accept
+
+
+def _has_endpoint_triple(url: str) -> None:
+    from rdflib import URIRef
+
+    _, _, graph = _description(url, "text/turtle")
+    assert (None, SD.endpoint, URIRef(f"{url}/sparql")) in graph
+
+
+def _conforms_to_schema(url: str) -> None:
+    import pyshacl
+
+    _, _, graph = _description(url, "text/turtle")
+    shapes = Graph().parse(W3C / "sd-schema-shapes.ttl", format="turtle")
+    conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes)
+    assert conforms, text
+    assert (None, SD.supportedLanguage, SD.SPARQL11Query) in graph
+
+
+SD_CHECKS = {"returns-rdf": _returns_rdf, "has-endpoint-triple": _has_endpoint_triple,
+             "conforms-to-schema": _conforms_to_schema}
+
+
+@pytest.mark.parametrize("name", _sd_tests())
+def test_service_description(endpoint: str, name: str) -> None:
+    SD_CHECKS[name](endpoint)  # a test the manifest adds and this file does not know fails here
+
+
+def test_the_schema_shapes_catch_a_wrong_description() -> None:
+    import pyshacl
+
+    wrong = Graph().parse(data="""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+        <#s> a sd:Service ; sd:supportedLanguage sd:SPARQL12Query ; sd:defaultDataset [ sd:defaultGraph "g" ] .""",
+                          format="turtle", publicID="http://example/")
+    shapes = Graph().parse(W3C / "sd-schema-shapes.ttl", format="turtle")
+    conforms, report, _ = pyshacl.validate(wrong, shacl_graph=shapes)
+    assert not conforms
+    assert len(list(report.subjects(RDF.type, Namespace("http://www.w3.org/ns/shacl#").ValidationResult))) >= 3
