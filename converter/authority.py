@@ -14,6 +14,11 @@ Each file holds one kind of entity (``persons.csv``, ``places.csv``,
 - ``place`` (optional, events): id of a place in ``places.csv``;
 - ``wikidata``: a Wikidata item id (``Q…``) or empty; ``note``: free text.
 
+No QID is taken on trust: each one must have a row in ``wikidata-evidence.csv``
+(columns ``kind,id,qid,source,source_label,source_description,note``) naming the
+Wikidata-derived public source it was checked against and the label and description
+that source gives. A QID without evidence, or evidence for another QID, is an error.
+
 Curators extend these files without touching code. Loading checks them and reports
 every problem with its file and line.
 """
@@ -28,7 +33,7 @@ from pathlib import Path
 from .errors import DocumentError
 from .names import name_tokens
 
-__all__ = ["Authority", "AuthorityError", "Entity", "load_authority", "parse_authority"]
+__all__ = ["Authority", "AuthorityError", "EVIDENCE_FILE", "Entity", "Evidence", "load_authority", "parse_authority"]
 
 _KIND_FILES = {"persons": "person", "organizations": "organization", "places": "place", "events": "event"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -36,6 +41,8 @@ _QID = re.compile(r"^Q[1-9]\d*$")
 _ISO = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _DATE = re.compile(rf"^{_ISO}(?:/{_ISO})?$")
 COLUMNS = ("id", "label", "aliases", "demonyms", "not_when", "type", "date", "place", "wikidata", "note")
+EVIDENCE_FILE = "wikidata-evidence.csv"
+EVIDENCE_COLUMNS = ("kind", "id", "qid", "source", "source_label", "source_description", "note")
 
 
 class AuthorityError(DocumentError):
@@ -55,6 +62,19 @@ class Entity:
     type: str | None = None
     date: str | None = None
     place: str | None = None
+    where: str = field(default="", compare=False)  # file:line of its row
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a QID was checked against: a Wikidata-derived public source, its label and description."""
+    kind: str
+    id: str
+    qid: str
+    source: str
+    label: str
+    description: str = ""
+    note: str = ""
 
 
 def _key(name: str) -> str:
@@ -64,6 +84,7 @@ def _key(name: str) -> str:
 @dataclass
 class Authority:
     entities: dict[tuple[str, str], Entity] = field(default_factory=dict)
+    evidence: dict[tuple[str, str], Evidence] = field(default_factory=dict)
     _index: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     def add(self, entity: Entity) -> None:
@@ -135,7 +156,8 @@ def parse_authority(text: str, *, kind: str, source: str, into: Authority | None
         def opt(col: str) -> str | None:
             return (row.get(col) or "").strip() or None
 
-        auth.add(Entity(kind, rid, label, aliases, qid, opt("note"), demonyms, not_when, opt("type"), date, opt("place")))
+        auth.add(Entity(kind, rid, label, aliases, qid, opt("note"), demonyms, not_when, opt("type"), date, opt("place"),
+                        where=f"{source}:{line}"))
     if problems:
         raise AuthorityError(
             "; ".join(problems) if len(problems) == 1 else f"{len(problems)} problems:\n  " + "\n  ".join(problems),
@@ -154,4 +176,42 @@ def load_authority(directory: Path | None) -> Authority:
         if kind is None:
             continue
         parse_authority(path.read_text(encoding="utf-8"), kind=kind, source=str(path), into=auth)
+    evidence = directory / EVIDENCE_FILE
+    check_evidence(auth, evidence.read_text(encoding="utf-8") if evidence.is_file() else "", str(evidence))
     return auth
+
+
+def check_evidence(auth: Authority, text: str, source: str) -> None:
+    """Attach the evidence rows to the authority; every QID needs one, and every row its entity and QID."""
+    problems: list[str] = []
+    reader = csv.DictReader(text.splitlines())
+    if text.strip():
+        missing = [c for c in EVIDENCE_COLUMNS[:5] if c not in (reader.fieldnames or [])]
+        if missing:
+            raise AuthorityError(f"missing column(s) {', '.join(missing)}", source=source, line=1, column=1,
+                                 hint=f"the first line must name the columns {','.join(EVIDENCE_COLUMNS)}")
+        for row in reader:
+            where = f"{source}:{reader.line_num}"
+            ev = Evidence(*((row.get(c) or "").strip() for c in EVIDENCE_COLUMNS))
+            entity = auth.get(ev.kind, ev.id)
+            if entity is None:
+                problems.append(f"{where}: there is no {ev.kind or '(no kind)'} {ev.id!r} in the authority files")
+            elif entity.wikidata != ev.qid:
+                problems.append(f"{where}: the evidence is for {ev.qid or '(no QID)'}, but {entity.where} gives "
+                                f"{ev.kind} {ev.id} {entity.wikidata or 'no QID'}")
+            elif not ev.source or not ev.label:
+                problems.append(f"{where}: evidence for {ev.qid} needs its source and the label the source gives")
+            elif (ev.kind, ev.id) in auth.evidence:
+                problems.append(f"{where}: a second evidence row for {ev.kind} {ev.id}")
+            else:
+                auth.evidence[(ev.kind, ev.id)] = ev
+    for (kind, id_), entity in sorted(auth.entities.items()):
+        if entity.wikidata and (kind, id_) not in auth.evidence:
+            problems.append(f"{entity.where}: {kind} {id_} has {entity.wikidata} but {EVIDENCE_FILE} has no evidence for it")
+    if problems:
+        raise AuthorityError(
+            "; ".join(problems) if len(problems) == 1 else f"{len(problems)} problems:\n  " + "\n  ".join(problems),
+            source=source, hint="every QID needs a row in wikidata-evidence.csv: the Wikidata-derived source it was "
+                                "checked against, with the label and description found there; a QID that cannot be "
+                                "checked stays out",
+        )

@@ -44,7 +44,8 @@ def _element(html: str, ident: str) -> str:
     ("/id/event/invasion-of-czechoslovakia", "event", ["1968-08-20 to 1968-08-21", 'href="/id/place/czechoslovakia"']),
     ("/id/event/111239-e3", "event", ["1968-09-30", "“Yesterday”", 'href="/id/person/beqir-balluku">Beqir Balluku']),
     # Places and organisations: what they are, and the claims about or from them.
-    ("/id/place/bulgaria", "summary", ["The communist Bulgarian state 1946-1990", "PR Bulgaria", "not linked yet"]),
+    ("/id/place/bulgaria", "summary", ["The communist Bulgarian state 1946-1990", "PR Bulgaria",
+                                       'class="wikidata" href="http://www.wikidata.org/entity/Q121932">Q121932']),
     ("/id/place/bulgaria", "claims-about", ["stationed on Bulgarian territory", "Beqir Balluku"]),
     ("/id/organization/bulgarian-telegraph-agency", "claims-reported", ["in negating so-called"]),
     ("/id/organization/nato", "mentioned-in", ['href="/id/document/111239"', "1968-10-01"]),
@@ -52,7 +53,8 @@ def _element(html: str, ident: str) -> str:
     ("/id/document/111239", "document", ["October 01, 1968", "Chinese Communist Party Central Archives",
                                          'id="archive-page" href="http://digitalarchive.wilsoncenter.org/document/111239"',
                                          "Beqir Balluku", "Chinese"]),
-    ("/id/person/mao-zedong", "summary", ["Mao Tse-tung", "not linked yet"]),
+    ("/id/person/mao-zedong", "summary", ["Mao Tse-tung", 'href="http://www.wikidata.org/entity/Q5816"']),
+    ("/id/person/beqir-balluku", "summary", ["not linked yet"]),
 ])
 def test_each_kind_has_its_page(server, path: str, ident: str, expected: list[str]) -> None:
     section = _element(_page(server, path), ident)
