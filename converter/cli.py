@@ -253,6 +253,148 @@ def evaluate(sources: tuple[Path, ...], gold: Path, authority: Path) -> None:
             click.echo(f"    - {s}")
 
 
+@cli.group()
+def link() -> None:
+    """Link the authority data with Wikidata: propose, review, apply, report.
+
+    \b
+    archivekg link propose build/    candidates for entities without a QID -> review file
+    (edit the review file: write accept or reject in the decision column)
+    archivekg link apply             accepted QIDs, with their evidence -> authority files
+    archivekg link report build/     what is linked, what is not, what waits for review
+
+    Only accepted links enter the authority data, so build never needs the network.
+    """
+
+
+_AUTHORITY_OPT = click.option("--authority", type=click.Path(path_type=Path), default=Path("seeds/authority"),
+                              show_default=True, help="Directory of the authority CSV files.")
+_REVIEW_OPT = click.option("--review", type=click.Path(path_type=Path), default=None,
+                           help="Review file [default: AUTHORITY/wikidata-review.csv].")
+
+
+@link.command("propose")
+@click.argument("build_dir", metavar="BUILD", type=click.Path(path_type=Path), default=Path("build"))
+@_AUTHORITY_OPT
+@_REVIEW_OPT
+@click.option("--endpoint", default="https://query.wikidata.org/sparql", show_default=True,
+              envvar="ARCHIVEKG_WIKIDATA_ENDPOINT", help="Wikidata SPARQL endpoint (or a mirror, or a local copy).")
+@click.option("--cache", type=click.Path(path_type=Path), default=None,
+              help="Response cache directory [default: AUTHORITY/../.cache/wikidata]; commit it for reproducible proposals.")
+@click.option("--offline", is_flag=True, help="Use cached answers only; never touch the network.")
+@click.option("--interval", type=click.FloatRange(0), default=1.0, show_default=True,
+              help="Seconds between requests (rate limit).")
+@click.option("--retries", type=click.IntRange(0, 10), default=4, show_default=True,
+              help="Retries, with exponential back-off, on 429, 5xx and network errors.")
+@click.option("--user-agent", default=None, help="User-Agent to send [default: archivekg's, with a contact URL].")
+@click.option("--all", "all_entities", is_flag=True, help="Also re-check entities that already have a QID.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar [default: when stderr is a terminal].")
+def link_propose(build_dir: Path, authority: Path, review: Path | None, endpoint: str, cache: Path | None, offline: bool,
+                 interval: float, retries: int, user_agent: str | None, all_entities: bool, progress: bool | None) -> None:
+    """Propose Wikidata items for the entities of BUILD that have no QID, into the review file.
+
+    Candidates are found by label and alias in the documents' languages and ranked by
+    type, by time (alive, or existing, at the documents' dates) and by the entities
+    mentioned alongside. A clear winner is proposed; two close candidates are reported
+    as ambiguous, never guessed. Exit 0, or 1 when the endpoint cannot be asked.
+    """
+    from .linking import contexts, propose_all, write_review
+    from .wikidata import USER_AGENT, WikidataClient, WikidataError
+
+    auth = _authority_or_exit(authority)
+    review = review or authority / "wikidata-review.csv"
+    try:
+        items = contexts(build_dir, auth, all_entities=all_entities)
+    except FileNotFoundError as err:
+        _err(f"error: {err}")
+        sys.exit(EXIT_ERRORS)
+    client = WikidataClient(endpoint, cache or authority.parent / ".cache" / "wikidata", user_agent or USER_AGENT,
+                            interval, retries, offline=offline)
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(items), unit="entity", disable=not (sys.stderr.isatty() if progress is None else progress))
+    try:
+        proposals = propose_all(items, client, progress=lambda ctx: bar.update())
+    except WikidataError as err:
+        _err(f"error: {err}")
+        sys.exit(EXIT_ERRORS)
+    finally:
+        bar.close()
+    write_review(review, proposals, endpoint)
+    counts: dict[str, int] = {}
+    for p in proposals:
+        counts[p.status] = counts.get(p.status, 0) + 1
+        if p.status == "ambiguous":
+            close = ", ".join(f"{s.candidate.qid} {s.candidate.label!r} ({s.score:.2f})" for s in p.ranked if not s.declined)
+            _err(f"ambiguous: {p.context.kind} {p.context.id}: {close}; nothing proposed")
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to link"
+    click.echo(f"{len(proposals)} entities: {summary}; {client.requests} request(s) to {endpoint}; review {review}")
+
+
+@link.command("apply")
+@_AUTHORITY_OPT
+@_REVIEW_OPT
+def link_apply(authority: Path, review: Path | None) -> None:
+    """Write the accepted rows of the review file into the authority files, each QID with its evidence."""
+    from .linking import ReviewError, apply_review
+
+    auth = _authority_or_exit(authority)
+    review = review or authority / "wikidata-review.csv"
+    if not review.is_file():
+        _err(f"error: no review file {review}; run 'archivekg link propose' first")
+        sys.exit(EXIT_ERRORS)
+    try:
+        applied = apply_review(review, authority, auth)
+    except ReviewError as err:
+        _err(f"error: {err}")
+        sys.exit(EXIT_ERRORS)
+    for kind, id_, qid in applied:
+        click.echo(f"linked {kind} {id_} -> {qid}")
+    click.echo(f"{len(applied)} link(s) applied to {authority}")
+
+
+@link.command("report")
+@click.argument("build_dir", metavar="BUILD", type=click.Path(path_type=Path), default=Path("build"))
+@_AUTHORITY_OPT
+@_REVIEW_OPT
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def link_report(build_dir: Path, authority: Path, review: Path | None, fmt: str) -> None:
+    """What BUILD links to Wikidata, what it does not, and the candidates waiting for review."""
+    import json
+
+    from .linking import report
+
+    auth = _authority_or_exit(authority)
+    try:
+        got = report(build_dir, auth, review or authority / "wikidata-review.csv")
+    except FileNotFoundError as err:
+        _err(f"error: {err}")
+        sys.exit(EXIT_ERRORS)
+    if fmt == "json":
+        click.echo(json.dumps(got, indent=2, ensure_ascii=False))
+        return
+    for kind, section in got.items():
+        total = sum(len(v) for v in section.values())
+        click.echo(f"{kind}: {len(section['linked'])} of {total} linked")
+        for name, title in (("pending", "pending review"), ("unlinked", "not linked"),
+                            ("not_in_authority", "not in the authority files (add them to link them)")):
+            if section[name]:
+                click.echo(f"  {title} ({len(section[name])}): " + ", ".join(row[0] for row in section[name]))
+
+
+def _authority_or_exit(directory: Path):  # type: ignore[no-untyped-def]
+    from .authority import AuthorityError
+
+    if not directory.is_dir():
+        _err(f"error: no authority directory {directory}; give --authority")
+        sys.exit(EXIT_ERRORS)
+    try:
+        return _authority(directory)
+    except AuthorityError as err:
+        _err(f"error: {err}")
+        sys.exit(EXIT_ERRORS)
+
+
 def _authority(directory: Path):  # type: ignore[no-untyped-def]
     from .authority import load_authority
 

@@ -112,3 +112,22 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     assert run_cli("build", str(ROOT / "seeds"), "--out", str(out), "--base-uri", BASE).returncode == 0
     with serving(out, {"ARCHIVEKG_QUERY_TIMEOUT": "3", "ARCHIVEKG_MAX_RESULT_ROWS": "1000"}) as url:
         yield url, out
+
+
+def rdf_release(out: Path, graphs: dict[str | None, Path], base_uri: str = "http://www.example/") -> Path:
+    """A published release of plain RDF files (graph name -> file; None for the default graph), as `serve` reads it."""
+    import pyoxigraph as ox
+
+    release = out / "releases" / "fixture"
+    release.mkdir(parents=True)
+    store = ox.Store(str(release / "store"))
+    for graph, path in graphs.items():
+        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+        store.load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph) if graph else ox.DefaultGraph())
+    store.flush()
+    del store
+    (release / "build.json").write_text(json.dumps({
+        "archivekg": "test", "build_time": "2026-01-01T00:00:00Z", "base_uri": base_uri,
+        "documents": 0, "triples": 0, "persons": 0, "utterances": 0, "dumps": {}}))
+    os.symlink("releases/fixture", out / "current")
+    return out

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import urllib.parse
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from .conftest import ROOT, serving
+from .conftest import ROOT, rdf_release, serving
 
 W3C = ROOT / "tests" / "w3c"  # a copy of the W3C suite's files, with their SOURCE and licence note
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -40,19 +39,8 @@ GRAPH, TESTS = _manifest()
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory):
-    out = tmp_path_factory.mktemp("w3c")
-    release = out / "releases" / "w3c"
-    release.mkdir(parents=True)
-    store = ox.Store(str(release / "store"))
-    for n in (1, 2, 3):
-        store.load(path=str(W3C / f"protocol-data{n}.nt"), format=ox.RdfFormat.N_TRIPLES,
-                   to_graph=ox.NamedNode(f"http://kasei.us/2009/09/sparql/data/data{n}.rdf"))
-    store.flush()
-    del store
-    (release / "build.json").write_text(json.dumps({
-        "archivekg": "test", "build_time": "2026-01-01T00:00:00Z", "base_uri": "http://www.example/",
-        "documents": 0, "triples": 0, "persons": 0, "utterances": 0, "dumps": {}}))
-    os.symlink("releases/w3c", out / "current")
+    out = rdf_release(tmp_path_factory.mktemp("w3c"), {
+        f"http://kasei.us/2009/09/sparql/data/data{n}.rdf": W3C / f"protocol-data{n}.nt" for n in (1, 2, 3)})
     with serving(out) as url:
         yield url
 
