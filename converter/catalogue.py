@@ -9,6 +9,7 @@ from pathlib import Path
 __all__ = ["CatalogueQuery", "load_catalogue", "CATALOGUE_DIR"]
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "server" / "queries"
+_SERVICE = re.compile(r"^\s*(?!#).*\bSERVICE\s", re.M | re.I)
 _HEADER = re.compile(r"^#\s*(?P<key>title|description):\s*(?P<value>.+)$", re.M)
 
 
@@ -18,6 +19,11 @@ class CatalogueQuery:
     title: str
     description: str
     sparql: str
+
+    @property
+    def federated(self) -> bool:
+        """Whether the query asks another endpoint (SERVICE), e.g. the Wikidata Query Service."""
+        return _SERVICE.search(self.sparql) is not None
 
 
 def load_catalogue(directory: Path = CATALOGUE_DIR) -> list[CatalogueQuery]:

@@ -106,11 +106,24 @@ def serving(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    """The seed's build, served, with a short time limit and a small result bound for the tests."""
+def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory):
+    """A real SPARQL endpoint on loopback (this project's server) over the Wikidata-shaped fixture."""
+    out = rdf_release(tmp_path_factory.mktemp("wikidata"), {None: FIXTURES / "wikidata" / "wikidata.ttl"})
+    with serving(out) as url:
+        yield url + "/sparql"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, wikidata_endpoint: str):
+    """The seed's build, served, with a short time limit and a small result bound for the tests.
+
+    SERVICE <https://query.wikidata.org/sparql> goes to the local Wikidata-shaped endpoint.
+    """
     out = tmp_path_factory.mktemp("served") / "out"
     assert run_cli("build", str(ROOT / "seeds"), "--out", str(out), "--base-uri", BASE).returncode == 0
-    with serving(out, {"ARCHIVEKG_QUERY_TIMEOUT": "3", "ARCHIVEKG_MAX_RESULT_ROWS": "1000"}) as url:
+    env = {"ARCHIVEKG_QUERY_TIMEOUT": "3", "ARCHIVEKG_MAX_RESULT_ROWS": "1000",
+           "ARCHIVEKG_WIKIDATA_ENDPOINT": wikidata_endpoint}
+    with serving(out, env) as url:
         yield url, out
 
 

@@ -19,16 +19,12 @@ import pytest
 from converter.linker import Candidate, Context, propose
 from converter.wikidata import WikidataClient, WikidataError
 
-from .conftest import BASE, FIXTURES, ROOT, rdf_release, run_cli, serving
-
-WIKIDATA = FIXTURES / "wikidata" / "wikidata.ttl"
+from .conftest import ROOT, run_cli
 
 
 @pytest.fixture(scope="module")
-def wikidata(tmp_path_factory: pytest.TempPathFactory):
-    out = rdf_release(tmp_path_factory.mktemp("wikidata"), {None: WIKIDATA})
-    with serving(out) as url:
-        yield url + "/sparql"
+def wikidata(wikidata_endpoint: str) -> str:
+    return wikidata_endpoint
 
 
 @pytest.fixture()

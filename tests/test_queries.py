@@ -14,8 +14,12 @@ from .conftest import BASE, ROOT, SEED
 CATALOGUE = {q.name: q for q in load_catalogue()}
 
 
-def rows(store: ox.Store, name: str) -> list[dict[str, str]]:
-    result = store.query(CATALOGUE[name].sparql, use_default_graph_as_union=True)
+def rows(store: ox.Store, name: str, wikidata: str | None = None) -> list[dict[str, str]]:
+    from server.sparql import route_services
+
+    query = CATALOGUE[name]
+    assert wikidata or not query.federated, "a federated query is tested against the local Wikidata endpoint"
+    result = store.query(route_services(query.sparql, wikidata) if wikidata else query.sparql, use_default_graph_as_union=True)
     names = [v.value for v in result.variables]
     return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
 
@@ -26,7 +30,7 @@ def store(seed_build: Path) -> ox.Store:
 
 
 def test_catalogue_covers_the_ten_questions() -> None:
-    assert len(CATALOGUE) == 10
+    assert len(CATALOGUE) == 12
     for q in CATALOGUE.values():
         assert q.title and q.description
         ox.Store().query(q.sparql)  # parses
@@ -114,3 +118,16 @@ def test_cq10_documents_by_language_and_archive(store: ox.Store) -> None:
     assert [(r.get("language"), r.get("archive"), int(r["documents"])) for r in got] == [
         ("Chinese", "Chinese Communist Party Central Archives", 1)
     ]
+
+
+def test_cq11_persons_joined_with_wikidata(store: ox.Store, wikidata_endpoint: str) -> None:
+    got = rows(store, "cq11-persons-with-wikidata-facts", wikidata_endpoint)
+    mao = [r for r in got if r["name"] == "Mao Zedong"]
+    assert mao and mao[0]["born"].startswith("1893-12-26") and mao[0]["died"].startswith("1976")
+    assert mao[0]["positionLabel"] == "Chairman of the Chinese Communist Party" and int(mao[0]["turns"]) > 5
+
+
+def test_cq12_places_with_coordinates(store: ox.Store, wikidata_endpoint: str) -> None:
+    got = {r["name"]: r for r in rows(store, "cq12-places-with-coordinates", wikidata_endpoint)}
+    assert got["People's Republic of Bulgaria"]["coordinates"] == "Point(23.3 42.7)"
+    assert "Union of Soviet Socialist Republics" in got and len(got) == 2  # only the items the fixture places

@@ -304,9 +304,19 @@ def test_every_example_query_over_http(server, name: str) -> None:
     status, headers, body = http("POST", f"{url}/sparql", data=query.encode(),
                                  headers={"Content-Type": "application/sparql-query"})
     assert status == 200, body
-    rows = json.loads(body)["results"]["bindings"]
-    if name != "cq07-wikidata-links":  # the seed has no checked QIDs yet
-        assert rows, name
+    assert json.loads(body)["results"]["bindings"], name  # federated ones reach the local Wikidata endpoint
+
+
+def test_federation_reaches_wikidata_only(server, wikidata_endpoint: str) -> None:
+    """SERVICE to the Query Service is let through (here routed to the local copy); any other host is refused."""
+    url, _ = server
+    q = ("SELECT ?born WHERE { SERVICE <https://query.wikidata.org/sparql> { "
+         "<http://www.wikidata.org/entity/Q5816> <http://www.wikidata.org/prop/direct/P569> ?born } }")
+    status, _, body = http("GET", f"{url}/sparql?query={urllib.parse.quote(q)}")
+    assert status == 200 and json.loads(body)["results"]["bindings"][0]["born"]["value"].startswith("1893")
+    direct = q.replace("https://query.wikidata.org/sparql", wikidata_endpoint)  # the same host, named directly
+    status, _, body = http("GET", f"{url}/sparql?query={urllib.parse.quote(direct)}")
+    assert status == 403 and b"may only reach https://query.wikidata.org/sparql" in body
 
 
 def test_rdflib_sparqlstore_client(server) -> None:
