@@ -164,7 +164,8 @@ def test_user_mistakes_get_clear_errors(tmp_path: Path, args: list[str], fragmen
     assert (tmp_path / "occupied" / "precious.txt").read_text() == "keep me"
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["info"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["info"], ["serve"], ["validate"], ["evaluate"], ["link"],
+                                     ["link", "propose"], ["link", "apply"], ["link", "report"]])
 def test_help(command: list[str]) -> None:
     res = run_cli(*command, "--help")
     assert res.returncode == 0 and "Usage:" in res.stdout
