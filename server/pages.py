@@ -115,15 +115,16 @@ def _claims_about(store, iri: str, base: str, pager: _Pager) -> str:  # type: ig
 
 
 def _mentioned_in(store, iri: str, base: str) -> str:  # type: ignore[no-untyped-def]
-    rows = _rows(store, f"""SELECT ?d ?t ?date (COUNT(?m) AS ?n) WHERE {{
-      ?m a akg:Mention ; oa:hasBody <{iri}> ; dct:isPartOf ?d . ?d dct:title ?t OPTIONAL {{ ?d dct:date ?date }}
+    """The documents that mention it, with how often, by date."""
+    rows = _rows(store, f"""SELECT ?d ?t ?date (COUNT(DISTINCT ?m) AS ?n) WHERE {{
+      ?d a akg:Document ; akg:mentions <{iri}> ; dct:title ?t OPTIONAL {{ ?d dct:date ?date }}
+      OPTIONAL {{ ?m a akg:Mention ; oa:hasBody <{iri}> ; akg:inText/dct:isPartOf ?d }}
     }} GROUP BY ?d ?t ?date ORDER BY ?date ?t""")
-    if not rows:
-        rows = _rows(store, f"""SELECT ?d ?t ?date WHERE {{ ?d a akg:Document ; akg:mentions <{iri}> ; dct:title ?t
-          OPTIONAL {{ ?d dct:date ?date }} }} ORDER BY ?date ?t""")
-    items = [f'{_link(_v(r, "d"), _v(r, "t"), base)} {escape(_v(r, "date"))}'
-             + (f' <small>({_v(r, "n")} mention{"s" if _v(r, "n") != "1" else ""})</small>' if "n" in r and r["n"] else "")
-             for r in rows]
+    items = []
+    for r in rows:
+        n = int(_v(r, "n") or 0)
+        count = f' <small>({n} mention{"s" if n != 1 else ""})</small>' if n else ""
+        items.append(f'{_link(_v(r, "d"), _v(r, "t"), base)} {escape(_v(r, "date"))}{count}')
     return _section("Mentioned in", items, "mentioned-in")
 
 

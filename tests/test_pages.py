@@ -48,7 +48,8 @@ def _element(html: str, ident: str) -> str:
                                        'class="wikidata" href="http://www.wikidata.org/entity/Q121932">Q121932']),
     ("/id/place/bulgaria", "claims-about", ["stationed on Bulgarian territory", "Beqir Balluku"]),
     ("/id/organization/bulgarian-telegraph-agency", "claims-reported", ["in negating so-called"]),
-    ("/id/organization/nato", "mentioned-in", ['href="/id/document/111239"', "1968-10-01"]),
+    ("/id/organization/nato", "mentioned-in", ['href="/id/document/111239"', "1968-10-01", "(1 mention)"]),
+    ("/id/place/soviet-union", "mentioned-in", ['href="/id/document/111239"', " mentions)"]),
     # A document: its metadata, its citation and the archive's own page.
     ("/id/document/111239", "document", ["October 01, 1968", "Chinese Communist Party Central Archives",
                                          'id="archive-page" href="http://digitalarchive.wilsoncenter.org/document/111239"',
