@@ -192,7 +192,7 @@ class Release:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _merge_persons(results: list[DocResult], authority_persons: dict[str, tuple[str, tuple[str, ...], str | None]]) -> list[PersonRecord]:
+def _merge_persons(results: list[DocResult], authority_persons: dict[str, tuple[str, tuple[str, ...], str | None, str | None]]) -> list[PersonRecord]:
     names: dict[str, Counter[str]] = {}
     written: dict[str, set[str]] = {}
     for r in results:
@@ -205,12 +205,12 @@ def _merge_persons(results: list[DocResult], authority_persons: dict[str, tuple[
     out = []
     for slug in sorted(names):
         if slug in authority_persons:
-            label, aliases, qid = authority_persons[slug]
+            label, aliases, qid, note = authority_persons[slug]
             alts = set(aliases) | written[slug]
         else:
             label = sorted(names[slug].items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
-            alts, qid = written[slug] | set(names[slug]), None
-        out.append(PersonRecord(slug, label, tuple(sorted(a for a in alts if a and a != label)), qid))
+            alts, qid, note = written[slug] | set(names[slug]), None, None
+        out.append(PersonRecord(slug, label, tuple(sorted(a for a in alts if a and a != label)), qid, note))
     return out
 
 
@@ -220,7 +220,7 @@ def write_release(
     parts: Path,
     *,
     minter: Minter,
-    authority_persons: dict[str, tuple[str, tuple[str, ...], str | None]],
+    authority_persons: dict[str, tuple[str, tuple[str, ...], str | None, str | None]],
     authority_entities: list[Entity],
     sources: dict[str, Path],
     build_time: str,

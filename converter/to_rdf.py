@@ -437,6 +437,7 @@ class PersonRecord:
     label: str
     aliases: tuple[str, ...]
     wikidata: str | None = None
+    note: str | None = None  # the authority file's note: who the person was
 
 
 def entities_graph(
@@ -458,6 +459,8 @@ def entities_graph(
         for a in p.aliases:
             if a != p.label:
                 g.add((iri, SKOS.altLabel, Literal(a)))
+        if p.note:
+            g.add((iri, RDFS.comment, Literal(p.note, lang="en")))
         if p.wikidata:
             g.add((iri, SKOS.exactMatch, WD[p.wikidata]))
     for e in entities:

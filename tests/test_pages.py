@@ -55,7 +55,7 @@ def _element(html: str, ident: str) -> str:
                                          'id="archive-page" href="http://digitalarchive.wilsoncenter.org/document/111239"',
                                          "Beqir Balluku", "Chinese"]),
     ("/id/person/mao-zedong", "summary", ["Mao Tse-tung", 'href="http://www.wikidata.org/entity/Q5816"']),
-    ("/id/person/beqir-balluku", "summary", ["not linked yet"]),
+    ("/id/person/beqir-balluku", "summary", ["not linked yet", "Albanian Minister of Defence"]),
 ])
 def test_each_kind_has_its_page(server, path: str, ident: str, expected: list[str]) -> None:
     section = _element(_page(server, path), ident)
