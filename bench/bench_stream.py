@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Streaming: time to first byte, total time and the server's peak memory for a large result.
 
-    python bench/bench_stream.py [--documents 200] [--workdir DIR] [--format text/turtle]
+    python bench/bench_stream.py [--documents 200] [--workdir DIR]
 
 Builds (or reuses) a generated corpus, serves it with a result bound above its size,
 and fetches ``CONSTRUCT WHERE { ?s ?p ?o }`` (every triple) and ``SELECT * WHERE
