@@ -24,6 +24,8 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +41,36 @@ def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def generated_build(work: Path, documents: int) -> Path:
+    """The build of a generated corpus under WORK, made once and reused by later runs."""
+    corpus, out = work / "corpus", work / "out"
+    if not corpus.exists():
+        generate_corpus(corpus, documents=documents, seed=1)
+    if not (out / "current").exists():
+        subprocess.run([sys.executable, "-m", "converter.cli", "build", str(corpus), "--out", str(out),
+                        "--authority", str(ROOT / "seeds" / "authority")], check=True, cwd=ROOT)
+    return out
+
+
+@contextmanager
+def served(out: Path, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`archivekg serve OUT` on a free loopback port with these settings; (SPARQL URL, process)."""
+    port = _port()
+    proc = subprocess.Popen([sys.executable, "-m", "converter.cli", "serve", str(out), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env})
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/sparql", proc
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def _post(url: str, query: str) -> bytes:
@@ -63,24 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     from server.store import Dataset, OxigraphStore
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="akg-serve-bench-"))
-    corpus, out = work / "corpus", work / "out"
-    if not corpus.exists():
-        generate_corpus(corpus, documents=args.documents, seed=1)
-    if not (out / "current").exists():
-        subprocess.run([sys.executable, "-m", "converter.cli", "build", str(corpus), "--out", str(out),
-                        "--authority", str(ROOT / "seeds" / "authority")], check=True, cwd=ROOT)
-    port = _port()
-    proc = subprocess.Popen([sys.executable, "-m", "converter.cli", "serve", str(out), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "ARCHIVEKG_MAX_RESULT_ROWS": "100000"})
-    url = f"http://127.0.0.1:{port}/sparql"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    out = generated_build(work, args.documents)
+    with served(out, {"ARCHIVEKG_MAX_RESULT_ROWS": "100000"}) as (url, _):
         store = OxigraphStore(out)
         rows = []
         for q in [q for q in load_catalogue() if not q.federated]:  # no network in benchmarks
@@ -116,9 +132,6 @@ def main(argv: list[str] | None = None) -> int:
                   "queries": rows, "sum_p50_direct_ms": round(total_direct, 1), "sum_p50_http_ms": round(total_http, 1),
                   "overhead_ratio": round(total_http / total_direct, 2) if total_direct else None,
                   "throughput_queries_per_s": round(len(done) / elapsed, 1), "clients": args.clients}
-    finally:
-        proc.terminate()
-        proc.wait(10)
     if args.json:
         print(json.dumps(report, indent=1))
     else:

@@ -14,8 +14,6 @@ stays flat.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,8 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_server import _port  # noqa: E402
-from generate_corpus import generate_corpus  # noqa: E402
+from bench_server import generated_build, served  # noqa: E402
 
 
 def _rss_kib(pid: int) -> int:
@@ -74,24 +71,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workdir", type=Path, default=None)
     args = ap.parse_args(argv)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="akg-stream-bench-"))
-    corpus, out = work / "corpus", work / "out"
-    if not corpus.exists():
-        generate_corpus(corpus, documents=args.documents, seed=1)
-    if not (out / "current").exists():
-        subprocess.run([sys.executable, "-m", "converter.cli", "build", str(corpus), "--out", str(out),
-                        "--authority", str(ROOT / "seeds" / "authority")], check=True, cwd=ROOT)
-    port = _port()
-    env = {**os.environ, "ARCHIVEKG_MAX_RESULT_ROWS": "100000000", "ARCHIVEKG_QUERY_TIMEOUT": "600"}
-    proc = subprocess.Popen([sys.executable, "-m", "converter.cli", "serve", str(out), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    url = f"http://127.0.0.1:{port}/sparql"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    out = generated_build(work, args.documents)
+    with served(out, {"ARCHIVEKG_MAX_RESULT_ROWS": "100000000", "ARCHIVEKG_QUERY_TIMEOUT": "600"}) as (url, proc):
         time.sleep(2)  # the worker processes finish starting
         for name, query, accept in (("CONSTRUCT, Turtle", "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle"),
                                     ("SELECT, JSON", "SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json"),
@@ -99,10 +80,6 @@ def main(argv: list[str] | None = None) -> None:
             r = _fetch(url, query, accept, proc.pid)
             print(f"{name:<18} {r['bytes'] / 1e6:8.1f} MB  first byte {r['first_byte_s']:6.3f} s  "
                   f"total {r['total_s']:7.2f} s  server RSS {r['rss_before_mib']} -> peak {r['rss_peak_mib']} MiB")
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
 
 if __name__ == "__main__":
     main()
