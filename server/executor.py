@@ -105,11 +105,15 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
-def serialize_graph(triples: list[ox.Triple], media: str, prefixes: dict[str, str] | None = None) -> bytes:
-    """Triples in one of GRAPH_FORMATS; dataset formats (TriG, N-Quads) put them in the default graph."""
+def serialize_graph(triples: Iterable[ox.Triple], media: str, prefixes: dict[str, str] | None = None,
+                    output=None) -> bytes | None:  # type: ignore[no-untyped-def]
+    """Triples in one of GRAPH_FORMATS; dataset formats (TriG, N-Quads) put them in the default graph.
+
+    Returns the bytes, or writes them as they come to ``output`` (a file-like sink) when one is given.
+    """
     fmt = GRAPH_FORMATS[media]
-    items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if fmt.supports_datasets else triples
-    return ox.serialize(items, format=fmt, prefixes=prefixes)
+    items = (ox.Quad(t.subject, t.predicate, t.object) for t in triples) if fmt.supports_datasets else triples
+    return ox.serialize(items, output, format=fmt, prefixes=prefixes)
 
 
 def _json_term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict:
@@ -260,9 +264,7 @@ def evaluate(store: OxigraphStore, job: Job):  # type: ignore[no-untyped-def]
 
     def write(out) -> bool:  # type: ignore[no-untyped-def]
         if graph:
-            fmt = GRAPH_FORMATS[media]
-            ox.serialize((ox.Quad(t.subject, t.predicate, t.object) for t in rows) if fmt.supports_datasets else rows,
-                         out, fmt)
+            serialize_graph(rows, media, output=out)
         else:
             write_solutions(([sol[n] for n in names] for sol in rows), names, RESULT_FORMATS[media], out)
         return rows.truncated if known is None else known
