@@ -158,12 +158,17 @@ def parse_authority(text: str, *, kind: str, source: str, into: Authority | None
 
         auth.add(Entity(kind, rid, label, aliases, qid, opt("note"), demonyms, not_when, opt("type"), date, opt("place"),
                         where=f"{source}:{line}"))
+    _raise_problems(problems, source, "correct the authority file and build again")
+    return auth
+
+
+def _raise_problems(problems: list[str], source: str, hint: str) -> None:
+    """Every problem found, in one error."""
     if problems:
         raise AuthorityError(
             "; ".join(problems) if len(problems) == 1 else f"{len(problems)} problems:\n  " + "\n  ".join(problems),
-            source=source, hint="correct the authority file and build again",
+            source=source, hint=hint,
         )
-    return auth
 
 
 def load_authority(directory: Path | None) -> Authority:
@@ -208,10 +213,6 @@ def check_evidence(auth: Authority, text: str, source: str) -> None:
     for (kind, id_), entity in sorted(auth.entities.items()):
         if entity.wikidata and (kind, id_) not in auth.evidence:
             problems.append(f"{entity.where}: {kind} {id_} has {entity.wikidata} but {EVIDENCE_FILE} has no evidence for it")
-    if problems:
-        raise AuthorityError(
-            "; ".join(problems) if len(problems) == 1 else f"{len(problems)} problems:\n  " + "\n  ".join(problems),
-            source=source, hint="every QID needs a row in wikidata-evidence.csv: the Wikidata-derived source it was "
-                                "checked against, with the label and description found there; a QID that cannot be "
-                                "checked stays out",
-        )
+    _raise_problems(problems, source, "every QID needs a row in wikidata-evidence.csv: the Wikidata-derived source it "
+                                      "was checked against, with the label and description found there; a QID that "
+                                      "cannot be checked stays out")

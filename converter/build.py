@@ -130,7 +130,7 @@ def run_build(
         if (outcome.failed and not keep_going) or not good:
             outcome.seconds = time.monotonic() - started
             return outcome
-        authority_persons = {e.id: (e.label, e.aliases, e.wikidata, e.note) for e in authority.of_kind("person")}
+        authority_persons = {e.id: e for e in authority.of_kind("person")}
         release = write_release(
             stage, good, parts, minter=minter, authority_persons=authority_persons,
             authority_entities=[e for e in authority.entities.values() if e.kind != "person"],

@@ -192,7 +192,7 @@ class Release:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _merge_persons(results: list[DocResult], authority_persons: dict[str, tuple[str, tuple[str, ...], str | None, str | None]]) -> list[PersonRecord]:
+def _merge_persons(results: list[DocResult], authority_persons: dict[str, Entity]) -> list[PersonRecord]:
     names: dict[str, Counter[str]] = {}
     written: dict[str, set[str]] = {}
     for r in results:
@@ -205,8 +205,9 @@ def _merge_persons(results: list[DocResult], authority_persons: dict[str, tuple[
     out = []
     for slug in sorted(names):
         if slug in authority_persons:
-            label, aliases, qid, note = authority_persons[slug]
-            alts = set(aliases) | written[slug]
+            person = authority_persons[slug]
+            label, qid, note = person.label, person.wikidata, person.note
+            alts = set(person.aliases) | written[slug]
         else:
             label = sorted(names[slug].items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
             alts, qid, note = written[slug] | set(names[slug]), None, None
@@ -220,7 +221,7 @@ def write_release(
     parts: Path,
     *,
     minter: Minter,
-    authority_persons: dict[str, tuple[str, tuple[str, ...], str | None, str | None]],
+    authority_persons: dict[str, Entity],
     authority_entities: list[Entity],
     sources: dict[str, Path],
     build_time: str,
