@@ -14,6 +14,7 @@ import click
 from . import __version__
 from .errors import ConversionError
 from .uris import BaseURIError
+from .wikidata import DEFAULT_ENDPOINT
 
 EXIT_ERRORS = 1
 EXIT_PARTIAL = 3
@@ -273,11 +274,17 @@ _REVIEW_OPT = click.option("--review", type=click.Path(path_type=Path), default=
                            help="Review file [default: AUTHORITY/wikidata-review.csv].")
 
 
+def _review_path(authority: Path, review: Path | None) -> Path:
+    from .linking import REVIEW_FILE
+
+    return review or authority / REVIEW_FILE
+
+
 @link.command("propose")
 @click.argument("build_dir", metavar="BUILD", type=click.Path(path_type=Path), default=Path("build"))
 @_AUTHORITY_OPT
 @_REVIEW_OPT
-@click.option("--endpoint", default="https://query.wikidata.org/sparql", show_default=True,
+@click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True,
               envvar="ARCHIVEKG_WIKIDATA_ENDPOINT", help="Wikidata SPARQL endpoint (or a mirror, or a local copy).")
 @click.option("--cache", type=click.Path(path_type=Path), default=None,
               help="Response cache directory [default: AUTHORITY/../.cache/wikidata]; commit it for reproducible proposals.")
@@ -302,7 +309,7 @@ def link_propose(build_dir: Path, authority: Path, review: Path | None, endpoint
     from .wikidata import USER_AGENT, WikidataClient, WikidataError
 
     auth = _authority_or_exit(authority)
-    review = review or authority / "wikidata-review.csv"
+    review = _review_path(authority, review)
     try:
         items = contexts(build_dir, auth, all_entities=all_entities)
     except FileNotFoundError as err:
@@ -339,7 +346,7 @@ def link_apply(authority: Path, review: Path | None) -> None:
     from .linking import ReviewError, apply_review
 
     auth = _authority_or_exit(authority)
-    review = review or authority / "wikidata-review.csv"
+    review = _review_path(authority, review)
     if not review.is_file():
         _err(f"error: no review file {review}; run 'archivekg link propose' first")
         sys.exit(EXIT_ERRORS)
@@ -366,7 +373,7 @@ def link_report(build_dir: Path, authority: Path, review: Path | None, fmt: str)
 
     auth = _authority_or_exit(authority)
     try:
-        got = report(build_dir, auth, review or authority / "wikidata-review.csv")
+        got = report(build_dir, auth, _review_path(authority, review))
     except FileNotFoundError as err:
         _err(f"error: {err}")
         sys.exit(EXIT_ERRORS)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -23,11 +24,12 @@ import pyoxigraph as ox
 from .authority import EVIDENCE_COLUMNS, EVIDENCE_FILE, Authority
 from .languages import LANGUAGES
 from .linker import Context, Proposal, propose
-from .wikidata import WikidataClient, candidate_query, parse_candidates
+from .wikidata import WikidataClient, candidate_query, parse_candidates, qid_of
 
-__all__ = ["REVIEW_COLUMNS", "ReviewError", "apply_review", "contexts", "propose_all", "read_review", "report",
+__all__ = ["REVIEW_COLUMNS", "REVIEW_FILE", "ReviewError", "apply_review", "contexts", "propose_all", "read_review", "report",
            "write_review"]
 
+REVIEW_FILE = "wikidata-review.csv"  # beside the authority files
 REVIEW_COLUMNS = ("kind", "id", "label", "status", "rank", "qid", "candidate_label", "candidate_description", "score",
                   "reasons", "endpoint", "decision")
 _KIND_FILES = {"person": "persons.csv", "place": "places.csv", "organization": "organizations.csv",
@@ -41,11 +43,13 @@ class ReviewError(ValueError):
     """A review file that cannot be applied; the message names the file and line."""
 
 
-def _store(build: Path) -> ox.Store:
+def _published(build: Path) -> tuple[ox.Store, str]:
+    """The store of the published build in BUILD, read-only, and its base URI."""
     current = build / "current"
     if not current.exists():
         raise FileNotFoundError(f"no published build in {build}; run 'archivekg build --out {build}' first")
-    return ox.Store.read_only(str(Path(os.path.realpath(current)) / "store"))
+    base = json.loads((current / "build.json").read_text(encoding="utf-8"))["base_uri"]
+    return ox.Store.read_only(str(Path(os.path.realpath(current)) / "store")), base
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class Appearance:
     speaker: bool
 
 
-def _appearances(store: ox.Store, base: str) -> dict[str, Appearance]:
+def _appearances(store: ox.Store) -> dict[str, Appearance]:
     """For every entity: the years and languages of its documents, co-mentioned QIDs, whether it speaks."""
     q = f"""SELECT ?e ?doc ?date ?lang ?speaks WHERE {{
       {{ ?doc a <{AKG}Document> ; <{AKG}mentions> ?e }} UNION {{ ?c <{SCHEMA}attendee> ?e ; <{AKG}recordedIn> ?doc }}
@@ -78,7 +82,7 @@ def _appearances(store: ox.Store, base: str) -> dict[str, Appearance]:
             if tag:
                 langs.setdefault(e, set()).add(tag)
         speaks[e] = speaks.get(e, False) or r["speaks"].value == "true"
-    links: dict[str, str] = {r["e"].value: r["w"].value.rsplit("/", 1)[-1] for r in store.query(
+    links: dict[str, str] = {r["e"].value: qid_of(r["w"].value) for r in store.query(
         f"SELECT ?e ?w WHERE {{ ?e <{SKOS}exactMatch> ?w }}", use_default_graph_as_union=True)}
     by_doc: dict[str, set[str]] = {}
     for e, ds in docs.items():
@@ -95,11 +99,8 @@ def _appearances(store: ox.Store, base: str) -> dict[str, Appearance]:
 
 def contexts(build: Path, authority: Authority, *, all_entities: bool = False) -> list[tuple[Context, tuple[str, ...], tuple[str, ...]]]:
     """(context, names, languages) for each authority entity without a QID (or every one) that the build holds."""
-    import json
-
-    store = _store(build)
-    base = json.loads((build / "current" / "build.json").read_text(encoding="utf-8"))["base_uri"]
-    seen = _appearances(store, base)
+    store, base = _published(build)
+    seen = _appearances(store)
     out = []
     for (kind, id_), e in sorted(authority.entities.items()):
         if e.wikidata and not all_entities:
@@ -131,29 +132,29 @@ def read_review(path: Path) -> list[dict[str, str]]:
 
 def write_review(path: Path, proposals: list[Proposal], endpoint: str, keep: int = 3) -> None:
     """Merge proposals into the review file: decisions already taken are kept, row order is stable."""
-    old = {(r["kind"], r["id"], r["qid"]): r.get("decision", "") for r in read_review(path)}
     rows = {(r["kind"], r["id"], r["qid"]): r for r in read_review(path)}
+    decided = {k: r.get("decision", "") for k, r in rows.items()}
     for p in proposals:
         ctx = p.context
-        for k in [k for k in rows if k[:2] == (ctx.kind, ctx.id)]:
-            if not old.get(k):
-                del rows[k]  # undecided rows are replaced by the new ranking
+        for k in [k for k in rows if k[:2] == (ctx.kind, ctx.id) and not decided[k]]:
+            del rows[k]  # undecided rows are replaced by the new ranking
+
+        def row(qid: str = "", **fields: str) -> None:
+            key = (ctx.kind, ctx.id, qid)
+            rows[key] = {c: "" for c in REVIEW_COLUMNS} | {
+                "kind": ctx.kind, "id": ctx.id, "label": ctx.label, "qid": qid, "endpoint": endpoint,
+                "decision": decided.get(key, "")} | fields
+
         ranked = p.ranked[:keep]
         if not ranked:
-            rows[(ctx.kind, ctx.id, "")] = {"kind": ctx.kind, "id": ctx.id, "label": ctx.label, "status": p.status,
-                                            "rank": "", "qid": "", "candidate_label": "", "candidate_description": "",
-                                            "score": "", "reasons": "no item has this label or alias",
-                                            "endpoint": endpoint, "decision": old.get((ctx.kind, ctx.id, ""), "")}
+            row(status=p.status, reasons="no item has this label or alias")
         for n, s in enumerate(ranked, 1):
             c = s.candidate
-            reasons = "; ".join(s.reasons) + (f"; declined: {s.declined}" if s.declined else "")
             status = p.status if n == 1 else ("declined" if s.declined else "runner-up")
             if p.status == "ambiguous" and not s.declined:
                 status = "ambiguous"
-            rows[(ctx.kind, ctx.id, c.qid)] = {
-                "kind": ctx.kind, "id": ctx.id, "label": ctx.label, "status": status, "rank": str(n), "qid": c.qid,
-                "candidate_label": c.label, "candidate_description": c.description, "score": f"{s.score:.2f}",
-                "reasons": reasons, "endpoint": endpoint, "decision": old.get((ctx.kind, ctx.id, c.qid), "")}
+            row(c.qid, status=status, rank=str(n), candidate_label=c.label, candidate_description=c.description,
+                score=f"{s.score:.2f}", reasons="; ".join(s.reasons) + (f"; declined: {s.declined}" if s.declined else ""))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=REVIEW_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -227,10 +228,7 @@ def apply_review(review: Path, authority_dir: Path, authority: Authority, today:
 
 def report(build: Path, authority: Authority, review: Path) -> dict:
     """What the built graph links, what it does not, and what waits for the curator."""
-    import json
-
-    store = _store(build)
-    base = json.loads((build / "current" / "build.json").read_text(encoding="utf-8"))["base_uri"]
+    store, base = _published(build)
     q = f"""SELECT ?e ?kind ?label ?w WHERE {{
       ?e a ?type . VALUES ?type {{ <http://xmlns.com/foaf/0.1/Person> <{SCHEMA}Place> <{SCHEMA}Organization> <{SCHEMA}Event> }}
       FILTER(STRSTARTS(STR(?e), "{base}id/") && !CONTAINS(STR(?e), "#"))
@@ -246,7 +244,7 @@ def report(build: Path, authority: Authority, review: Path) -> dict:
         section = out.setdefault(kind, {"linked": [], "pending": [], "unlinked": [], "not_in_authority": []})
         label = r["label"].value if r["label"] else slug
         if r["w"] is not None:
-            section["linked"].append((slug, label, r["w"].value.rsplit("/", 1)[-1]))
+            section["linked"].append((slug, label, qid_of(r["w"].value)))
         elif authority.get(kind, slug) is None:
             section["not_in_authority"].append((slug, label))
         elif (kind, slug) in pending:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from .linker import HUMAN, Candidate, wanted_classes
 
-__all__ = ["DEFAULT_ENDPOINT", "USER_AGENT", "WikidataClient", "WikidataError", "candidate_query", "parse_candidates"]
+__all__ = ["DEFAULT_ENDPOINT", "USER_AGENT", "WikidataClient", "WikidataError", "candidate_query", "parse_candidates",
+           "qid_of"]
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
 USER_AGENT = "archivekg/0.1 (linked-data publisher of archive documents; https://w3id.org/archivekg) SPARQLWrapper"
@@ -66,7 +67,8 @@ def _year(value: str | None) -> int | None:
     return sign * int(digits) if digits.isdigit() else None
 
 
-def _qid(iri: str) -> str:
+def qid_of(iri: str) -> str:
+    """The QID of a Wikidata entity IRI (http://www.wikidata.org/entity/Q5 -> Q5)."""
     return iri.removeprefix(ENTITY)
 
 
@@ -84,14 +86,14 @@ def parse_candidates(results: dict) -> list[Candidate]:
             if name in b and name not in r:
                 r[name] = b[name]["value"]
         if "type" in b:
-            r["types"].add(_qid(b["type"]["value"]))
+            r["types"].add(qid_of(b["type"]["value"]))
         if "country" in b:
-            r["countries"].add(_qid(b["country"]["value"]))
+            r["countries"].add(qid_of(b["country"]["value"]))
         r["typed"] = r["typed"] or "typed" in b
     out = []
     for (item, name), r in sorted(rows.items()):
         out.append(Candidate(
-            qid=_qid(item), label=r.get("label", name), description=r.get("description", ""), matched=name,
+            qid=qid_of(item), label=r.get("label", name), description=r.get("description", ""), matched=name,
             via="label" if "label" in r["via"] else "alias", typed=r["typed"], types=tuple(sorted(r["types"])),
             born=_year(r.get("born")), died=_year(r.get("died")), founded=_year(r.get("founded")),
             dissolved=_year(r.get("dissolved")), countries=tuple(sorted(r["countries"]))))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from converter.wikidata import DEFAULT_ENDPOINT
+
 __all__ = ["SETTINGS", "Setting", "from_env"]
 
 
@@ -22,7 +24,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEAD_ROWS", 1_000, "Rows read before a result starts streaming; a cut within them is stated in the headers."),
     Setting("CORS_ORIGIN", "*", "Value of Access-Control-Allow-Origin on every response."),
     Setting("QUERY_TIMEOUT", 30, "Seconds a query may run before it is stopped (503)."),
-    Setting("WIKIDATA_ENDPOINT", "https://query.wikidata.org/sparql",
+    Setting("WIKIDATA_ENDPOINT", DEFAULT_ENDPOINT,
             "Where SERVICE <https://query.wikidata.org/sparql> is sent: the Query Service, a mirror or a local copy."),
     Setting("QUERY_WORKERS", 2, "Processes that run queries; 0 runs them in the request thread, with no time limit."),
 )

@@ -14,6 +14,8 @@ import re
 
 from flask import Blueprint, Response, current_app, request
 
+from converter.wikidata import DEFAULT_ENDPOINT
+
 from .errors import ApiError, bad_request, not_acceptable, refused, too_large, unsupported
 from .negotiation import negotiate
 from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, StreamBroken, execute, serialize_graph
@@ -35,7 +37,7 @@ _RESULT_OFFERS = {**RESULT_FORMATS, "text/html": "html"}
 _PROLOGUE = re.compile(r"^(?:\s+|#[^\n]*\n|(?:BASE\s*<[^>]*>)|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>))*", re.I)
 _UPDATE = re.compile(r"^(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 _SERVICE = re.compile(r"\b(SERVICE|LOAD)\s+(?:SILENT\s+)?(<[^>]*>|\?\w+|\$\w+|[\w-]*:[\w.-]*)", re.I)
-SERVICE_ALLOW = ("https://query.wikidata.org/sparql",)
+SERVICE_ALLOW = (DEFAULT_ENDPOINT,)  # the Wikidata Query Service
 
 
 def _one(name: str, values: list[str]) -> str | None:
@@ -89,7 +91,7 @@ def check_query(query: str, allow: tuple[str, ...] = SERVICE_ALLOW) -> None:
             )
 
 
-_WDQS_SERVICE = re.compile(r"(\bSERVICE\s+(?:SILENT\s+)?)<https://query\.wikidata\.org/sparql>", re.I)
+_WDQS_SERVICE = re.compile(rf"(\bSERVICE\s+(?:SILENT\s+)?)<{re.escape(DEFAULT_ENDPOINT)}>", re.I)
 
 
 def route_services(query: str, wikidata_endpoint: str) -> str:
