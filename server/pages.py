@@ -69,6 +69,21 @@ def _section(title: str, items: list[str], ident: str, ordered: bool = False) ->
     return f'<h2>{escape(title)}</h2><{tag} id="{ident}">' + "".join(f"<li>{i}</li>" for i in items) + f"</{tag}>"
 
 
+def _facts(ident: str, rows: list[tuple[str, str]]) -> str:
+    """A two-column table of (heading, HTML value) rows."""
+    return f'<table id="{ident}">' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _linked(rows: list, var: str, label: str, base: str) -> str:
+    """Each row's resource ``var``, shown by its ``label`` (or its IRI), as links."""
+    return " · ".join(_link(_v(r, var), _v(r, label) or _v(r, var), base) for r in rows)
+
+
+def _as_written(text: str) -> str:
+    """The words of the source a value was read from, quoted after it."""
+    return f" <small>(“{escape(text)}”)</small>" if text else ""
+
+
 def _summary(store, iri: str) -> str:  # type: ignore[no-untyped-def]
     """What an entity is: its note, its other names, its Wikidata item (or that it has none yet)."""
     rows = _rows(store, f"""SELECT ?alt ?note ?match ?type WHERE {{
@@ -191,23 +206,22 @@ def claim(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-unty
     dates = _rows(store, f"SELECT ?date WHERE {{ <{iri}> akg:statesDate ?date }} ORDER BY ?date")
     polarity = _POLARITY.get(_v(h, "polarity").rsplit("#", 1)[-1], "")
     modality = _v(h, "modality").rsplit("#", 1)[-1].lower()
-    rows = [("Claimed by", _link(_v(h, "who"), _v(h, "whoLabel") or _v(h, "who"), base) if h["who"] else "the editor (a note)")]
+    rows = [("Claimed by", _linked([h], "who", "whoLabel", base) if h["who"] else "the editor (a note)")]
     rows.append(("Stance", escape(", ".join(x for x in (polarity, modality) if x) or "asserted")))
     if h["source"] is not None or h["sourceText"] is not None:
         shown = _link(_v(h, "source"), _v(h, "sourceLabel") or _v(h, "sourceText"), base) if h["source"] else ""
-        written = f' <small>(“{escape(_v(h, "sourceText"))}”)</small>' if h["sourceText"] else ""
-        rows.append(("On the report of", shown + written))
+        rows.append(("On the report of", shown + _as_written(_v(h, "sourceText"))))
     if about:
-        rows.append(("About", " · ".join(_link(_v(r, "x"), _v(r, "l") or _v(r, "x"), base) for r in about)))
+        rows.append(("About", _linked(about, "x", "l", base)))
     if events:
-        rows.append(("Refers to", " · ".join(_link(_v(r, "x"), _v(r, "l") or _v(r, "x"), base) for r in events)))
+        rows.append(("Refers to", _linked(events, "x", "l", base)))
     if quantities:
         rows.append(("States", "<br>".join(_describe_quantity(r) for r in quantities)))
     if dates:
         rows.append(("Dates", escape(", ".join(_v(r, "date") for r in dates))))
     doc = _link(_v(h, "d"), _v(h, "t"), base) + (f' <small>{escape(_v(h, "date"))}</small>' if h["date"] else "")
     rows.append(("Document", doc))
-    table = '<table id="claim">' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
+    table = _facts("claim", rows)
     context = ""
     if h["block"] is not None:
         text, offset = _v(h, "btext"), int(_v(h, "bstart"))
@@ -240,18 +254,16 @@ def event(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-unty
         start, end = _v(f, "start"), _v(f, "end")
         when = f"{start} to {end}" if start and end and end != start else start or end
         if when or f["dateText"] is not None:
-            written = f' <small>(“{escape(_v(f, "dateText"))}”)</small>' if f["dateText"] is not None else ""
-            rows.append(("When", escape(when) + written))
+            rows.append(("When", escape(when) + _as_written(_v(f, "dateText"))))
         if f["place"] is not None or f["locText"] is not None:
-            shown = _link(_v(f, "place"), _v(f, "placeLabel") or _v(f, "place"), base) if f["place"] is not None else ""
-            written = f' <small>(“{escape(_v(f, "locText"))}”)</small>' if f["locText"] is not None else ""
-            rows.append(("Where", shown + written))
+            shown = _linked([f], "place", "placeLabel", base) if f["place"] is not None else ""
+            rows.append(("Where", shown + _as_written(_v(f, "locText"))))
     if people:
-        rows.append(("Who", " · ".join(_link(_v(r, "p"), _v(r, "l") or _v(r, "p"), base) for r in people)))
-    table = ('<table id="event">' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>") if rows else ""
+        rows.append(("Who", _linked(people, "p", "l", base)))
+    table = _facts("event", rows) if rows else ""
     return "".join([
         table,
-        _summary(store, iri) if store.query(f"ASK {{ <{iri}> <https://w3id.org/archivekg/ontology#entityType> ?t }}") else "",
+        _summary(store, iri) if store.query(f"{PROLOGUE} ASK {{ <{iri}> akg:entityType ?t }}") else "",
         _section("Referred to in", [f'{escape(_v(r, "text"))} <small>({_in_document(_v(r, "b"), _v(r, "d"), _v(r, "t"), base)})</small>'
                                     for r in passages], "referred-in"),
         _section("Claims", _claim_items(claims, base), "claims"),
@@ -277,9 +289,9 @@ def document(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-u
         if f["abstract"] is not None:
             rows.append(("Summary", escape(_v(f, "abstract"))))
         if people:
-            rows.append(("Taking part", " · ".join(_link(_v(r, "p"), _v(r, "l") or _v(r, "p"), base) for r in people)))
+            rows.append(("Taking part", _linked(people, "p", "l", base)))
         if f["holder"] is not None:
-            rows.append(("Held by", _link(_v(f, "holder"), _v(f, "holderLabel") or _v(f, "holder"), base)))
+            rows.append(("Held by", _linked([f], "holder", "holderLabel", base)))
         if f["lang"] is not None:
             rows.append(("Original language", escape(_v(f, "lang"))))
         if f["citation"] is not None:
@@ -289,8 +301,7 @@ def document(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-u
                                            f'{escape(_v(f, "archive"))}</a>'))
         if f["file"] is not None:
             rows.append(("Source file", _link(_v(f, "file"), "the text the offsets count in", base)))
-    table = '<table id="document">' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
-    return table + transcript(store, iri, base)
+    return _facts("document", rows) + transcript(store, iri, base)
 
 
 SECTIONS: dict[str, Callable[..., str]] = {

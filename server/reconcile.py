@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from html import escape
 
 from flask import Blueprint, Response, current_app, jsonify, request
+
+from converter.names import name_tokens
 
 from .errors import ApiError, bad_request
 
@@ -84,16 +85,16 @@ _PROPS = {_RDFS + "label": "label", _SKOS + "altLabel": "altLabel", _RDFS + "com
           ONTOLOGY + "entityType": "entityType", _SKOS + "exactMatch": "exactMatch"}
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,127}$")
 _QID = re.compile(r"(?:^|[/:])(Q[1-9]\d*)$")
-_WORDS = re.compile(r"\w+")
 
 
 # --- pure parts: names, candidates, scores -------------------------------------------------
 
 def normalise(text: str) -> str:
-    """Casefolded, diacritics stripped (NFKD), punctuation and whitespace collapsed to single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_WORDS.findall(bare.casefold()))
+    """Casefolded, diacritics stripped (NFKD), punctuation and whitespace collapsed to single spaces.
+
+    The same key the authority data and the mention gazetteer match names by (``converter.names``).
+    """
+    return " ".join(name_tokens(text))
 
 
 @dataclass(frozen=True)
