@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-__all__ = ["ApiError", "register_error_handlers", "bad_request", "refused", "not_acceptable", "too_large", "unsupported"]
+__all__ = ["ApiError", "register_error_handlers", "bad_request", "refused", "not_acceptable", "unsupported"]
 
 
 class ApiError(Exception):
@@ -28,10 +28,6 @@ def refused(message: str) -> ApiError:
 
 def not_acceptable(offers: list[str]) -> ApiError:
     return ApiError(406, "none of the accepted media types can be served; ask for one of: " + ", ".join(offers))
-
-
-def too_large(limit: int) -> ApiError:
-    return ApiError(413, f"the query is larger than the limit of {limit} bytes")
 
 
 def unsupported(media: str, offers: list[str]) -> ApiError:

@@ -16,8 +16,9 @@ from flask import Blueprint, Response, current_app, request
 
 from converter.wikidata import DEFAULT_ENDPOINT
 
-from .errors import ApiError, bad_request, not_acceptable, refused, too_large, unsupported
+from .errors import ApiError, bad_request, not_acceptable, refused, unsupported
 from .negotiation import negotiate
+from .query_guard import QueryRefused, check_query, route_services, strip_prologue
 from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, StreamBroken, execute, serialize_graph
 from .store import Dataset, StoreUnavailable
 
@@ -34,9 +35,6 @@ _FORMAT_PARAM = {
 }
 # A browser asking for HTML gets the results as a table; SPARQL clients get SPARQL formats.
 _RESULT_OFFERS = {**RESULT_FORMATS, "text/html": "html"}
-_PROLOGUE = re.compile(r"^(?:\s+|#[^\n]*\n|(?:BASE\s*<[^>]*>)|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>))*", re.I)
-_UPDATE = re.compile(r"^(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
-_SERVICE = re.compile(r"\b(SERVICE|LOAD)\s+(?:SILENT\s+)?(<[^>]*>|\?\w+|\$\w+|[\w-]*:[\w.-]*)", re.I)
 SERVICE_ALLOW = (DEFAULT_ENDPOINT,)  # the Wikidata Query Service
 
 
@@ -74,34 +72,14 @@ def _request_query() -> tuple[str | None, Dataset]:
     return query, Dataset(tuple(defaults), tuple(named))
 
 
-def check_query(query: str, allow: tuple[str, ...] = SERVICE_ALLOW) -> None:
-    """Refuse what a read-only, network-safe endpoint must not run, before running it."""
-    limit = int(current_app.config["MAX_QUERY_BYTES"])
-    if len(query.encode("utf-8")) > limit:
-        raise too_large(limit)
-    body = query[_PROLOGUE.match(query).end():]  # type: ignore[union-attr]
-    if _UPDATE.match(body):
-        raise refused("this endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, ...) are refused")
-    for m in _SERVICE.finditer(query):
-        target = m.group(2).strip("<>")
-        if m.group(1).upper() == "LOAD" or target not in allow:
-            raise refused(
-                f"{m.group(1).upper()} {m.group(2)} is refused: federated queries may only reach "
-                + ", ".join(allow)
-            )
-
-
-_WDQS_SERVICE = re.compile(rf"(\bSERVICE\s+(?:SILENT\s+)?)<{re.escape(DEFAULT_ENDPOINT)}>", re.I)
-
-
-def route_services(query: str, wikidata_endpoint: str) -> str:
-    """SERVICE <https://query.wikidata.org/sparql> sent to the configured Wikidata endpoint (a mirror, a local copy).
-
-    The query is checked against the allow-list before this, as the user wrote it.
-    """
-    if wikidata_endpoint == SERVICE_ALLOW[0]:
-        return query
-    return _WDQS_SERVICE.sub(lambda m: f"{m.group(1)}<{wikidata_endpoint}>", query)
+def checked(query: str) -> str:
+    """The query as it is sent: refused (ApiError) if it must not run, as the user wrote it; then
+    SERVICE <https://query.wikidata.org/sparql> routed to WIKIDATA_ENDPOINT (a mirror, a local copy)."""
+    try:
+        found = check_query(query, SERVICE_ALLOW, int(current_app.config["MAX_QUERY_BYTES"]))
+    except QueryRefused as err:
+        raise ApiError(err.status, err.message) from None
+    return route_services(query, found, {DEFAULT_ENDPOINT: str(current_app.config["WIKIDATA_ENDPOINT"])})
 
 
 def _chosen(offers: dict[str, object]) -> str:
@@ -141,9 +119,8 @@ def _describe_response(iris: list[str]) -> Response:
 
 
 def run_query(query: str, dataset: Dataset) -> Response:
-    check_query(query)
-    sent = route_services(query, str(current_app.config["WIKIDATA_ENDPOINT"]))
-    body = query[_PROLOGUE.match(query).end():].strip()  # type: ignore[union-attr]
+    sent = checked(query)
+    body = strip_prologue(query).strip()
     simple = _SIMPLE_DESCRIBE.match(body)
     if simple and not (dataset.default_graphs or dataset.named_graphs):
         return _describe_response(re.findall(r"<([^<>\s]+)>", simple.group(1)))  # absolute IRIs only

@@ -144,3 +144,47 @@ def rdf_release(out: Path, graphs: dict[str | None, Path], base_uri: str = "http
         "documents": 0, "triples": 0, "persons": 0, "utterances": 0, "dumps": {}}))
     os.symlink("releases/fixture", out / "current")
     return out
+
+
+class Listener:
+    """A TCP listener on loopback that records every connection made to it: a host no query may reach."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
+        self.connections: list[bytes] = []
+        self._stop = False
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    self.connections.append(conn.recv(200))
+                except OSError:
+                    self.connections.append(b"")
+
+    def close(self) -> None:
+        self._stop = True
+        self._thread.join(2)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    lst = Listener()
+    try:
+        yield lst
+    finally:
+        lst.close()

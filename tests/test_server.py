@@ -18,6 +18,7 @@ import pytest
 from converter.catalogue import load_catalogue
 
 from .conftest import BASE, FIXTURES, ROOT, SEED, run_cli
+from .test_query_guard import EVIL, HOSTILE
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 CATALOGUE = {q.name: q.sparql for q in load_catalogue()}
@@ -305,6 +306,17 @@ def test_every_example_query_over_http(server, name: str) -> None:
                                  headers={"Content-Type": "application/sparql-query"})
     assert status == 200, body
     assert json.loads(body)["results"]["bindings"], name  # federated ones reach the local Wikidata endpoint
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_service_never_leaves_the_server(server, listener, query: str) -> None:
+    """Each way of writing a SERVICE to another host is refused, and no connection is made to it."""
+    url, _ = server
+    status, _, body = http("POST", f"{url}/sparql", data=query.replace(EVIL, listener.url).encode(),
+                           headers={"Content-Type": "application/sparql-query"})
+    assert status == 403 and b"may only reach https://query.wikidata.org/sparql" in body
+    time.sleep(0.05)
+    assert listener.connections == []
 
 
 def test_federation_reaches_wikidata_only(server, wikidata_endpoint: str) -> None:
