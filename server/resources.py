@@ -22,7 +22,7 @@ from .links import local_href
 from .negotiation import negotiate
 from .pages import SECTIONS
 
-__all__ = ["bp", "describe"]
+__all__ = ["as_iri", "bp", "describe"]
 
 bp = Blueprint("resources", __name__)
 
@@ -33,15 +33,43 @@ _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _MAX_INCOMING = 500
 
 
+def as_iri(text: str) -> ox.NamedNode | None:
+    """The IRI, if the text is one (no spaces, quotes, angle brackets, bad escapes); None otherwise."""
+    try:
+        return ox.NamedNode(text)
+    except ValueError:
+        return None
+
+
+def _triples(store, query: str) -> set[ox.Triple]:  # type: ignore[no-untyped-def]
+    return set(store.query(query))
+
+
 def describe(store, iri: str) -> list[ox.Triple]:  # type: ignore[no-untyped-def]
-    """Outgoing triples of the IRI and of its fragment parts, and incoming links (bounded)."""
-    q = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-      {{ BIND(<{iri}> AS ?s) ?s ?p ?o }}
-      UNION {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{iri}#")) }}
-    }}"""
-    incoming = f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ ?s ?p <{iri}> }} LIMIT {_MAX_INCOMING}"
-    out = list(store.query(q))
-    return sorted({*out, *store.query(incoming)}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    """Outgoing triples of the IRI and of its fragment parts, and incoming links (bounded).
+
+    Parts (``#span``, ``#span-position``, ``#mark-1``, ...) are found by following the links
+    from the resource to them, level by level, so that no query scans the store. Every
+    part the build mints is linked from its resource (tests/test_pages.py checks it).
+    An IRI that is not one describes nothing.
+    """
+    node = as_iri(iri)
+    if node is None:
+        return []
+    found = _triples(store, f"CONSTRUCT {{ {node} ?p ?o }} WHERE {{ {node} ?p ?o }}")
+    seen = {iri}
+    frontier = found
+    while True:
+        parts = sorted({t.object.value for t in frontier if isinstance(t.object, ox.NamedNode)
+                        and t.object.value.startswith(iri + "#")} - seen)
+        if not parts:
+            break
+        seen.update(parts)
+        values = " ".join(str(ox.NamedNode(p)) for p in parts)
+        frontier = _triples(store, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}")
+        found |= frontier
+    found |= _triples(store, f"CONSTRUCT {{ ?s ?p {node} }} WHERE {{ ?s ?p {node} }} LIMIT {_MAX_INCOMING}")
+    return sorted(found, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
 def _labels(store, triples: list[ox.Triple]) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -107,8 +107,11 @@ _SIMPLE_DESCRIBE = re.compile(r"^DESCRIBE\s+((?:<[a-z][\w+.-]*:[^<>\s]+>\s*)+)$"
 
 def _describe_response(iris: list[str]) -> Response:
     """DESCRIBE <iri> ...: each resource's triples, its parts and its incoming links."""
-    from .resources import describe
+    from .resources import as_iri, describe
 
+    bad = next((iri for iri in iris if as_iri(iri) is None), None)
+    if bad is not None:
+        raise bad_request(f"the query does not parse: <{bad}> is not an IRI")
     media = _chosen(GRAPH_FORMATS)
     store = current_app.extensions["archivekg.store"]
     triples = sorted({t for iri in iris for t in describe(store, iri)},
@@ -233,8 +236,8 @@ def service_description() -> Response:
         g.add((service, sd.supportedLanguage, sd[lang]))
     for feature in ("UnionDefaultGraph", "BasicFederatedQuery"):
         g.add((service, sd.feature, sd[feature]))
-    for media in list(RESULT_FORMATS)[:4] + list(GRAPH_FORMATS)[:6]:
-        g.add((service, sd.resultFormat, URIRef(f"http://www.w3.org/ns/formats/{_FORMAT_IRI.get(media, media)}")))
+    for name in _FORMAT_IRI.values():  # the W3C's names for the formats (www.w3.org/ns/formats/)
+        g.add((service, sd.resultFormat, URIRef(f"http://www.w3.org/ns/formats/{name}")))
     ds, default = BNode(), BNode()
     g.add((service, sd.defaultDataset, ds))
     g.add((ds, RDF.type, sd.Dataset))

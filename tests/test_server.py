@@ -117,9 +117,11 @@ def test_dataset_parameters(server) -> None:
         ("POST", "/sparql", b"", {"Content-Type": "application/x-www-form-urlencoded"}, 400, "no query"),
         ("GET", "/sparql?query=ASK%7B%7D&query=ASK%7B%7D", None, {}, 400, "given 2 times"),
         ("POST", "/sparql", b"ASK {}" + b" " * 200_000, {"Content-Type": "application/sparql-query"}, 413, "limit"),
+        ("POST", "/sparql", b'DESCRIBE <http://x/a"b>', {"Content-Type": "application/sparql-query"}, 400, "not an IRI"),
     ],
     ids=["syntax", "update-direct", "update-form", "update-media", "service-other-host", "service-variable",
-         "not-acceptable", "unsupported-body", "no-query", "two-queries", "too-large"],
+         "not-acceptable", "unsupported-body", "no-query", "two-queries", "too-large",
+         "describe-no-iri"],
 )
 def test_refusals(server, method, target, data, headers, status, fragment) -> None:
     url, _ = server
@@ -138,6 +140,10 @@ def test_service_description_and_query_page(server) -> None:
     endpoint = g.query("SELECT ?e WHERE { ?s a <http://www.w3.org/ns/sparql-service-description#Service> ; "
                        "<http://www.w3.org/ns/sparql-service-description#endpoint> ?e }")
     assert [row["e"].value for row in endpoint] == [f"{url}/sparql"]
+    formats = {row["f"].value.removeprefix("http://www.w3.org/ns/formats/") for row in g.query(
+        "SELECT ?f WHERE { ?s <http://www.w3.org/ns/sparql-service-description#resultFormat> ?f }")}
+    assert formats == {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                       "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"}  # each a W3C format IRI
     status, headers, body = http("GET", f"{url}/sparql", headers={"Accept": "text/html,application/xhtml+xml"})
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert b"Conversations a person took part in" in body  # the catalogue's example queries
@@ -213,12 +219,27 @@ def test_every_minted_iri_dereferences(server) -> None:
     store = ox.Store.read_only(str(out / "current" / "store"))
     iris = sorted({row["s"].value for row in store.query(
         f'SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "{BASE}id/") && !CONTAINS(STR(?s), "#")) }}')})
-    assert len(iris) > 100
+    parts: dict[str, set[str]] = {}
+    for row in store.query(f'SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "{BASE}id/") '
+                           '&& CONTAINS(STR(?s), "#")) }'):
+        parts.setdefault(row["s"].value.split("#")[0], set()).add(row["s"].value)
+    assert len(iris) > 100 and sum(map(len, parts.values())) > 100
     for iri in iris:
         status, headers, body = http("GET", url + "/" + iri[len(BASE):], headers={"Accept": "application/n-triples"})
         assert status == 200, iri
         assert headers["Vary"] == "Accept"
-        assert f"<{iri}>".encode() in body
+        described = {t.subject.value for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
+        assert iri in described and parts.get(iri, set()) <= described, iri  # the resource and every part of it
+
+
+@pytest.mark.parametrize("path", ["/id/person/x%3E%20%3Fp%20%3Fo%20%7D%20%23", '/id/person/a%22b', "/id/person/a%20b",
+                                  "/id/person/%7Bx%7D", "/id/claim/%25zz"])
+def test_a_path_that_is_no_iri_is_not_found(server, path: str) -> None:
+    """Whatever the path holds, it never reaches a query as text: a malformed IRI is simply unknown."""
+    url, _ = server
+    for accept in ("text/html", "text/turtle"):
+        status, _, body = http("GET", url + path, headers={"Accept": accept})
+        assert status == 404 and b"nothing is known" in body and b"Traceback" not in body
 
 
 @pytest.mark.parametrize(
