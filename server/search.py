@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from html import escape
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -43,6 +44,36 @@ def _params() -> dict:
             "date_to": args.get("to") or None, "kinds": kinds, "page": page}
 
 
+def _field(name: str, value: str | None, placeholder: str, size: int = 12) -> str:
+    return (f'<label>{escape(placeholder)} <input name="{name}" size="{size}" '
+            f'value="{escape(value or "", quote=True)}"></label>')
+
+
+def _form(p: dict) -> str:
+    """The search form, holding the request's words and filters."""
+    kinds = "".join(f'<label><input type="checkbox" name="kind" value="{k}"{" checked" if k in p["kinds"] else ""}> '
+                    f"{k}s</label> " for k in ("utterance", "paragraph", "claim"))
+    return (f'<form method="get" action="search"><p><input name="q" value="{escape(p["q"], quote=True)}" size="50" '
+            f'aria-label="words"> <button type="submit">Search</button></p><p>'
+            + _field("speaker", p["speaker"], "speaker") + " " + _field("document", p["document"], "document id")
+            + " " + _field("from", p["date_from"], "from", 10) + " " + _field("to", p["date_to"], "to", 10)
+            + f"</p><p>{kinds}</p></form>")
+
+
+def _pager(p: dict, total: int) -> str:
+    """Links to the pages before and after, keeping the words and filters."""
+    def href(page: int) -> str:
+        params = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", str(page))]
+        return escape("?" + urlencode(params), quote=True)
+
+    links = []
+    if p["page"] > 1:
+        links.append(f'<a rel="prev" href="{href(p["page"] - 1)}">previous</a>')
+    if p["page"] * PAGE_SIZE < total:
+        links.append(f'<a rel="next" href="{href(p["page"] + 1)}">next</a>')
+    return f'<p class="pager">Page {p["page"]}. {" · ".join(links)}</p>' if links else ""
+
+
 @bp.route("/search")
 def search_view() -> Response:
     p = _params()
@@ -70,13 +101,9 @@ def search_view() -> Response:
         f'<a href="{escape(local_href(h.iri, base))}">{escape(h.doc_title)}</a> · {escape(h.date or "undated")}</small></p></li>'
         for h in hits
     )
-    value = escape(p["q"], quote=True)
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Search · archivekg</title></head><body>
+<header><a href="/">archivekg</a> · <a href="/sparql">SPARQL</a></header>
 <h1>Search the texts</h1>
-<form method="get" action="search"><input name="q" value="{value}" size="50">
-<input name="speaker" placeholder="speaker" value="{escape(p['speaker'] or '', quote=True)}">
-<input name="from" placeholder="from (1968)" size="10" value="{escape(p['date_from'] or '', quote=True)}">
-<input name="to" placeholder="to" size="10" value="{escape(p['date_to'] or '', quote=True)}">
-<button type="submit">Search</button></form>
-<p>{total} result(s)</p><ol>{items}</ol></body></html>"""
+{_form(p)}
+<p id="total">{total} result(s)</p><ol id="hits" start="{(p["page"] - 1) * PAGE_SIZE + 1}">{items}</ol>{_pager(p, total)}</body></html>"""
     return Response(html, mimetype="text/html")

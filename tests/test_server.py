@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import threading
@@ -393,6 +394,26 @@ def test_search_page_and_bad_parameters(server) -> None:
     assert b"<mark>airborne</mark>" in body and b"Beqir Balluku" in body
     status, _, body = http("GET", f"{url}/search?q=x&from=last+year")
     assert status == 400 and b"must be a date" in body
+
+
+def test_search_page_keeps_its_filters_and_pages(server) -> None:
+    """The form shows the filters asked for; the pager links keep them; page 2 goes on where page 1 stopped."""
+    import html as html_lib
+
+    url, _ = server
+    _, _, body = http("GET", f"{url}/search?q=the&document=111239&kind=utterance", headers={"Accept": "text/html"})
+    page1 = body.decode()
+    assert 'name="document" size="12" value="111239"' in page1
+    assert 'value="utterance" checked' in page1 and 'value="claim" checked' not in page1
+    total = int(re.search(r'id="total">(\d+) result', page1).group(1))
+    assert total > 20  # more than one page
+    nxt = html_lib.unescape(re.search(r'rel="next" href="([^"]+)"', page1).group(1))
+    assert "document=111239" in nxt and "kind=utterance" in nxt and "page=2" in nxt
+    _, _, body = http("GET", f"{url}/search{nxt}", headers={"Accept": "text/html"})
+    page2 = body.decode()
+    assert '<ol id="hits" start="21">' in page2 and 'rel="prev"' in page2
+    hits = lambda page: re.findall(r'<li><p>(.*?)</p>', page)  # noqa: E731
+    assert hits(page2) and not set(hits(page1)) & set(hits(page2))
 
 
 def test_person_page_is_paged(server) -> None:
