@@ -129,12 +129,12 @@ def _claims_about(store, iri: str, base: str, pager: _Pager) -> str:  # type: ig
             + _section("Claims reported from it", _claim_items(reported, base), "claims-reported"))
 
 
-def _mentioned_in(store, iri: str, base: str) -> str:  # type: ignore[no-untyped-def]
-    """The documents that mention it, with how often, by date."""
-    rows = _rows(store, f"""SELECT ?d ?t ?date (COUNT(DISTINCT ?m) AS ?n) WHERE {{
+def _mentioned_in(store, iri: str, base: str, pager: _Pager) -> str:  # type: ignore[no-untyped-def]
+    """The documents that mention it, with how often, by date (paged: a capital is named in thousands)."""
+    rows = pager.cut(_rows(store, f"""SELECT ?d ?t ?date (COUNT(DISTINCT ?m) AS ?n) WHERE {{
       ?d a akg:Document ; akg:mentions <{iri}> ; dct:title ?t OPTIONAL {{ ?d dct:date ?date }}
       OPTIONAL {{ ?m a akg:Mention ; oa:hasBody <{iri}> ; akg:inText/dct:isPartOf ?d }}
-    }} GROUP BY ?d ?t ?date ORDER BY ?date ?t""")
+    }} GROUP BY ?d ?t ?date ORDER BY ?date ?t ?d {pager.clause()}"""))
     items = []
     for r in rows:
         n = int(_v(r, "n") or 0)
@@ -146,14 +146,14 @@ def _mentioned_in(store, iri: str, base: str) -> str:  # type: ignore[no-untyped
 def entity(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-untyped-def]
     """A place or an organisation: what it is, the claims about it or reported from it, where it is named."""
     pager = _Pager(page)
-    return _summary(store, iri) + _claims_about(store, iri, base, pager) + pager.nav() + _mentioned_in(store, iri, base)
+    return _summary(store, iri) + _claims_about(store, iri, base, pager) + _mentioned_in(store, iri, base, pager) + pager.nav()
 
 
 def person(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-untyped-def]
     """A person: what is known, the documents they took part in, their words and claims (paged), their mentions."""
     pager = _Pager(page)
-    docs = _rows(store, f"""SELECT DISTINCT ?d ?t ?date WHERE {{ ?c schema:attendee <{iri}> ; akg:recordedIn ?d .
-        ?d dct:title ?t OPTIONAL {{ ?d dct:date ?date }} }} ORDER BY ?date ?t""")
+    docs = pager.cut(_rows(store, f"""SELECT DISTINCT ?d ?t ?date WHERE {{ ?c schema:attendee <{iri}> ; akg:recordedIn ?d .
+        ?d dct:title ?t OPTIONAL {{ ?d dct:date ?date }} }} ORDER BY ?date ?t ?d {pager.clause()}"""))
     utts = pager.cut(_rows(store, f"""SELECT ?u ?text ?d ?t WHERE {{ ?u akg:spokenBy <{iri}> ; schema:text ?text ;
         dct:isPartOf ?d ; schema:position ?pos . ?d dct:title ?t }} ORDER BY ?d ?pos {pager.clause()}"""))
     claims = pager.cut(_rows(store, f"""SELECT ?c ?text ?d ?t WHERE {{ ?c prov:wasAttributedTo <{iri}> ;
@@ -166,8 +166,8 @@ def person(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-unt
         _section("Claims", [f'{_link(_v(r, "c"), _v(r, "text"), base)} <small>({_link(_v(r, "d"), _v(r, "t"), base)})</small>'
                             for r in claims], "claims"),
         _claims_about(store, iri, base, pager),
+        _mentioned_in(store, iri, base, pager),
         pager.nav(),
-        _mentioned_in(store, iri, base),
     ])
 
 

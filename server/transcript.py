@@ -34,16 +34,20 @@ def transcript(store, doc_iri: str, base: str) -> str:  # type: ignore[no-untype
                int(r["start"].value)) for r in store.query(q)]
     if not blocks:
         return ""
-    spans = f"""SELECT ?block ?what ?target ?start ?end WHERE {{
-      {{ ?x a <{akg}Mention> ; <{akg}inText> ?block ; <{oa}hasBody> ?target . BIND("mention" AS ?what) }}
-      UNION {{ ?x a <{akg}Claim> ; <http://schema.org/appearance> ?block . BIND(?x AS ?target) BIND("claim" AS ?what) }}
-      ?block <http://purl.org/dc/terms/isPartOf> <{doc_iri}> .
-      ?x <{akg}span>/<{oa}hasSelector> ?sel . ?sel <{oa}start> ?start ; <{oa}end> ?end .
-    }}"""
+    # One query per kind, each starting from the document's blocks. A UNION of the two, or a BIND
+    # before the span pattern, is evaluated over every mention or claim of the store before the join
+    # (34 to 38 s a page on 1,000 documents, against milliseconds this way).
     marks: dict[str, dict[str, list[tuple[int, int, str]]]] = {}
-    for r in store.query(spans):
-        marks.setdefault(r["block"].value, {"mention": [], "claim": []})[r["what"].value].append(
-            (int(r["start"].value), int(r["end"].value), r["target"].value))
+    for what, pattern in (("mention", f"?x <{akg}inText> ?block ; a <{akg}Mention> ; <{oa}hasBody> ?target ."),
+                          ("claim", f"?x <http://schema.org/appearance> ?block ; a <{akg}Claim> .")):
+        spans = f"""SELECT ?block ?x ?target ?start ?end WHERE {{
+          ?block <http://purl.org/dc/terms/isPartOf> <{doc_iri}> . {pattern}
+          ?x <{akg}span>/<{oa}hasSelector> ?sel . ?sel <{oa}start> ?start ; <{oa}end> ?end .
+        }}"""
+        for r in store.query(spans):
+            target = r["target"] if what == "mention" else r["x"]
+            marks.setdefault(r["block"].value, {"mention": [], "claim": []})[what].append(
+                (int(r["start"].value), int(r["end"].value), target.value))
     items = "".join(
         f'<p class="{kind}" id="{escape(block_anchor(b), quote=True)}">' + (f"<strong>{escape(speaker)}:</strong> " if speaker else "")
         + _marked(text, start, marks.get(b, {}), base) + "</p>"

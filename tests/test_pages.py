@@ -110,6 +110,32 @@ def test_long_lists_are_paged(page: int, first: str, count: int, nav: list[str])
     assert "<i>" not in said and "&lt;i&gt;" in said  # text is escaped
 
 
+def _named_in(n: int) -> ox.Store:
+    """A real in-memory store with a place that n documents mention and a person who attends n conversations."""
+    store = ox.Store()
+    place, person = ox.NamedNode(f"{BASE}id/place/x"), ox.NamedNode(f"{BASE}id/person/p")
+    for i in range(n):
+        doc, conv = ox.NamedNode(f"{BASE}id/document/d{i:03d}"), ox.NamedNode(f"{BASE}id/event/d{i:03d}-conversation")
+        for s, p, o in ((doc, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ox.NamedNode(AKG + "Document")),
+                        (doc, AKG + "mentions", place), (doc, DCT + "title", ox.Literal(f"document {i:03d}")),
+                        (conv, SCHEMA + "attendee", person), (conv, AKG + "recordedIn", doc)):
+            store.add(ox.Quad(s, ox.NamedNode(p), o))
+    return store
+
+
+@pytest.mark.parametrize(("render", "iri", "ident"), [
+    (pages.entity, f"{BASE}id/place/x", "mentioned-in"),
+    (pages.person, f"{BASE}id/person/p", "took-part"),
+])
+def test_document_lists_are_paged(render, iri: str, ident: str) -> None:
+    """A capital is named in thousands of documents and a leader attends hundreds of meetings: paged too."""
+    store = _named_in(70)
+    first, second = render(store, iri, BASE, 1), render(store, iri, BASE, 2)
+    assert _element(first, ident).count("<li>") == 50 and _element(second, ident).count("<li>") == 20
+    assert "document 000" in _element(first, ident) and "document 050" in _element(second, ident)
+    assert 'rel="next" href="?page=2"' in first and 'rel="prev" href="?page=1"' in second
+
+
 def test_claim_page_text_is_escaped() -> None:
     store = ox.Store()
     claim, doc = ox.NamedNode(f"{BASE}id/claim/x-1-1"), ox.NamedNode(f"{BASE}id/document/x")
