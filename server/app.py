@@ -44,6 +44,7 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
     def _cors(resp: Response) -> Response:
         resp.headers["Access-Control-Allow-Origin"] = str(app.config["CORS_ORIGIN"])
         resp.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+        resp.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
         resp.headers["Access-Control-Expose-Headers"] = "Content-Type, Vary"
         return resp
 

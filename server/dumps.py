@@ -86,7 +86,10 @@ def landing() -> Response:
 <p>A knowledge graph of historical archive documents: who said what, when, to whom, with every statement
 anchored to its source text. {info["documents"]:,} documents, {info["triples"]:,} triples,
 {info["persons"]:,} persons, {info["utterances"]:,} utterances; built {escape(info["build_time"])}.</p>
-<h2>Query</h2><p>SPARQL 1.1 endpoint: <a href="/sparql">/sparql</a> (GET or POST; JSON, XML, CSV, TSV, Turtle, JSON-LD).</p>
+<h2>Query</h2><p>SPARQL 1.1 endpoint: <a href="/sparql">/sparql</a> (GET or POST; JSON, XML, CSV, TSV, Turtle, JSON-LD),
+with example queries on its page. From a script:</p>
+<pre id="curl">curl {escape(request.host_url)}sparql -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?doc ?title WHERE {{ ?doc a &lt;https://w3id.org/archivekg/ontology#Document&gt; ; &lt;http://purl.org/dc/terms/title&gt; ?title }} LIMIT 10'</pre>
+<p>Full-text search of what was said: <a href="/search">/search</a>. Every resource has a page and RDF at its IRI.</p>
 <h2>Download</h2><ul>{dumps}<li>One Turtle file per document under <code>/dumps/documents/</code></li>
 <li>Description of the dataset and its dumps (VoID/DCAT): <a href="/.well-known/void">/.well-known/void</a></li></ul>
 </body></html>"""

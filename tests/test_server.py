@@ -318,6 +318,14 @@ def test_void_source_and_landing(server) -> None:
     assert text[5995:6209].startswith("We have intelligence reports")  # the selectors count in this file
     status, headers, body = http("GET", f"{url}/")
     assert status == 200 and b"/sparql" in body and b"archivekg.nq.gz" in body
+    import html as html_lib
+
+    example = html_lib.unescape(re.search(r'<pre id="curl">(.*?)</pre>', body.decode(), re.S).group(1))
+    assert example.startswith(f"curl {url}/sparql ")  # the landing page's example names this server
+    query = re.search(r"--data-urlencode 'query=(.*)'$", example).group(1)
+    status, _, rows = http("POST", f"{url}/sparql", data=urllib.parse.urlencode({"query": query}).encode(),
+                           headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"})
+    assert status == 200 and rows.decode().splitlines()[0] == "doc,title" and len(rows.decode().splitlines()) == 2
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
