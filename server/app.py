@@ -27,7 +27,8 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
     app.extensions["archivekg.store"] = store if store is not None else OxigraphStore(Path(app.config["DATA_DIR"]))
     if int(app.config["QUERY_WORKERS"]) > 0:
         app.extensions["archivekg.executor"] = Executor(
-            Path(app.config["DATA_DIR"]), int(app.config["QUERY_WORKERS"]), float(app.config["QUERY_TIMEOUT"])
+            Path(app.config["DATA_DIR"]), int(app.config["QUERY_WORKERS"]), float(app.config["QUERY_TIMEOUT"]),
+            int(app.config["QUERY_MEMORY_MB"]),
         )
     register_error_handlers(app)
 

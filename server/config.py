@@ -26,6 +26,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUERY_TIMEOUT", 30, "Seconds a query may run before it is stopped (503)."),
     Setting("WIKIDATA_ENDPOINT", DEFAULT_ENDPOINT,
             "Where SERVICE <https://query.wikidata.org/sparql> is sent: the Query Service, a mirror or a local copy."),
+    Setting("QUERY_MEMORY_MB", 4096, "Memory a query process may take beyond what it holds at rest, in MiB; a query "
+            "that needs more is stopped (503). 0: no limit."),
     Setting("QUERY_WORKERS", 2, "Processes that run queries; 0 runs them in the request thread, with no time limit."),
 )
 

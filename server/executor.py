@@ -39,7 +39,7 @@ CHUNK_BYTES = 64 * 1024
 
 
 class QueryTimeout(RuntimeError):
-    pass
+    """The query ran past the time limit, or its process ended (past the memory limit); it was stopped."""
 
 
 class StreamBroken(RuntimeError):
@@ -289,9 +289,27 @@ def execute(store: OxigraphStore, job: Job) -> Result:
     return Result(outcome, chunks)
 
 
-def _serve_jobs(conn, data_dir: str) -> None:  # type: ignore[no-untyped-def]
+def _limit_memory(megabytes: int) -> None:
+    """Cap this process's address space at what it holds now plus ``megabytes``: a query that needs more
+    fails its allocation and ends the process, instead of taking the machine's memory from everything else."""
+    if megabytes <= 0:
+        return
+    import resource
+
+    with open("/proc/self/status", encoding="ascii") as status:
+        now = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    limit = now + megabytes * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _serve_jobs(conn, data_dir: str, memory_mb: int = 0) -> None:  # type: ignore[no-untyped-def]
     """A worker: for each job, ("head", outcome); if ok, ("data", bytes)* and ("end", truncated, error)."""
     store = OxigraphStore(Path(data_dir))
+    try:
+        store.query("ASK {}")  # open the store before the cap, so that the cap is all the query's
+    except StoreUnavailable:
+        pass  # nothing published yet: each job will say so
+    _limit_memory(memory_mb)
     while True:
         try:
             job = conn.recv()
@@ -365,9 +383,10 @@ def quiet_broken_streams(record: logging.LogRecord) -> bool:
 class Executor:
     """A pool of query processes over one data directory."""
 
-    def __init__(self, data_dir: Path, workers: int = 2, timeout: float = 30.0) -> None:
+    def __init__(self, data_dir: Path, workers: int = 2, timeout: float = 30.0, memory_mb: int = 0) -> None:
         self.data_dir = str(data_dir)
         self.timeout = timeout
+        self.memory_mb = memory_mb
         self._ctx = mp.get_context("spawn")
         self._idle: queue.Queue = queue.Queue()
         for _ in range(max(1, workers)):
@@ -375,7 +394,7 @@ class Executor:
 
     def _start(self):  # type: ignore[no-untyped-def]
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_serve_jobs, args=(child, self.data_dir), daemon=True)
+        proc = self._ctx.Process(target=_serve_jobs, args=(child, self.data_dir, self.memory_mb), daemon=True)
         proc.start()
         child.close()
         return proc, parent
@@ -393,6 +412,7 @@ class Executor:
         """The job's outcome once its head is read (within the time limit), and its body as a stream."""
         proc, conn = self._idle.get()
         deadline = time.monotonic() + self.timeout
+        ended = False
         try:
             conn.send(job)
             if conn.poll(self.timeout):
@@ -402,9 +422,11 @@ class Executor:
                     return Result(outcome)
                 return Result(outcome, _Stream(self, proc, conn, deadline))
         except (EOFError, OSError):
-            pass
-        # Over the time limit (or the worker died): kill it, replace it, report.
+            ended = True  # the process ended under the query: past its memory limit, or it crashed
         self._replace(proc, conn)
+        if ended:
+            limit = f"the memory limit of {self.memory_mb} MiB" if self.memory_mb > 0 else "the memory it could have"
+            raise QueryTimeout(f"the query needed more than {limit} and was stopped")
         raise QueryTimeout(f"the query ran longer than the time limit of {self.timeout:g} s and was stopped")
 
     def close(self) -> None:

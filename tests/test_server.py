@@ -201,6 +201,23 @@ def test_a_long_query_is_stopped_and_others_are_served_meanwhile(server) -> None
     assert status == 200  # and still serving afterwards
 
 
+def test_a_query_past_the_memory_limit_is_stopped_and_the_server_goes_on(server) -> None:
+    """A query that would take the machine's memory (a sorted cross product) ends its own process only."""
+    from .conftest import serving
+
+    _, out = server
+    hungry = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+    with serving(out, {"ARCHIVEKG_QUERY_MEMORY_MB": "150", "ARCHIVEKG_QUERY_TIMEOUT": "120"}) as url:
+        started = time.monotonic()
+        status, _, body = http("POST", f"{url}/sparql", data=hungry.encode(),
+                               headers={"Content-Type": "application/sparql-query"})
+        assert status == 503 and b"memory limit of 150 MiB" in body and b"Traceback" not in body
+        assert time.monotonic() - started < 120  # stopped by memory, not by the time limit
+        for _ in range(3):  # both workers, the replaced one included, go on serving
+            status, _, body = http("GET", f"{url}/sparql?query={urllib.parse.quote(COUNT)}")
+            assert status == 200 and _count(body) > 0
+
+
 def test_results_are_bounded_and_the_bound_is_stated(server) -> None:
     url, _ = server
     q = urllib.parse.quote("SELECT * WHERE { ?s ?p ?o }")
