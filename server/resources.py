@@ -9,6 +9,7 @@ such as ``#span``), and its incoming links.
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
@@ -26,11 +27,12 @@ __all__ = ["as_iri", "bp", "describe"]
 
 bp = Blueprint("resources", __name__)
 
-_SUFFIXES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
+_SUFFIXES = {".html": "text/html", ".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
              ".rdf": "application/rdf+xml"}
 _OFFERS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _MAX_INCOMING = 500
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def as_iri(text: str) -> ox.NamedNode | None:
@@ -127,7 +129,8 @@ def _page(iri: str, triples: list[ox.Triple], labels: dict[str, str], base: str,
             + f"<td>{_cell(t.predicate, labels, base)}</td><td>{_cell(t.object, labels, base)}</td></tr>"
             for t in ts
         )
-    links = " · ".join(f'<a href="?format={fmt}">{name}</a>' for fmt, name in
+    here = escape(local_href(iri, base), quote=True)
+    links = " · ".join(f'<a href="{here}.{fmt}">{name}</a>' for fmt, name in
                        (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML")))
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · archivekg</title></head>
 <body><header><a href="/sparql">SPARQL</a></header>
@@ -138,23 +141,44 @@ def _page(iri: str, triples: list[ox.Triple], labels: dict[str, str], base: str,
 </body></html>"""
 
 
+def _known(store, iri: str) -> bool:  # type: ignore[no-untyped-def]
+    node = as_iri(iri)
+    return node is not None and bool(store.query(f"ASK {{ {node} ?p ?o }}"))
+
+
 @bp.route("/id/<kind>/<path:slug>", methods=["GET"])
 def resource(kind: str, slug: str) -> Response:
+    """The IRI of a thing (a person, a claim, a document of the archive) answers 303 See Other with the
+    document about it in the negotiated format (``….html``, ``….ttl``, ...), as the W3C's Cool URIs note
+    has it for slash IRIs; the documents, and ``?format=``, answer 200."""
     media = None
     for suffix, m in _SUFFIXES.items():
         if slug.endswith(suffix):
             slug, media = slug[: -len(suffix)], m
             break
+    redirect = media is None
     fmt = request.args.get("format")
     if fmt:
-        media = _SUFFIXES.get("." + fmt.lower().lstrip("."))
+        media, redirect = _SUFFIXES.get("." + fmt.lower().lstrip(".")), False
+        if media is None:
+            raise not_acceptable([s.lstrip(".") for s in _SUFFIXES])
     if media is None:
         media = negotiate(request.headers.get("Accept"), _OFFERS)
         if media is None:
             raise not_acceptable(_OFFERS)
-    base = current_app.config.get("BASE_URI") or current_app.extensions["archivekg.store"].build_info()["base_uri"]
-    iri = f"{base}id/{kind}/{slug}"
     store = current_app.extensions["archivekg.store"]
+    base = current_app.config.get("BASE_URI") or store.build_info()["base_uri"]
+    iri = f"{base}id/{kind}/{slug}"
+    if redirect:
+        if not _known(store, iri):
+            raise NotFound(f"nothing is known about {iri}")
+        suffix = next(s for s, m in _SUFFIXES.items() if m == media)
+        query = request.query_string.decode("latin-1")
+        target = quote(request.path + suffix) + (f"?{query}" if query else "")
+        resp = Response(f"See {target}\n", status=303, mimetype="text/plain")
+        resp.headers["Location"] = target
+        resp.headers["Vary"] = "Accept"
+        return resp
     triples = describe(store, iri)
     if not any(t.subject.value == iri or t.subject.value.startswith(iri + "#") for t in triples):
         raise NotFound(f"nothing is known about {iri}")
@@ -169,4 +193,5 @@ def resource(kind: str, slug: str) -> Response:
     else:
         resp = Response(serialize_graph(triples, media, PREFIXES), mimetype=media)
     resp.headers["Vary"] = "Accept"
+    resp.headers["Link"] = f'<{quote(iri, safe=_URI_SAFE)}>; rel="describes"'  # RFC 6892: what this document is about
     return resp

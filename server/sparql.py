@@ -26,12 +26,18 @@ __all__ = ["bp", "RESULT_FORMATS", "GRAPH_FORMATS"]
 
 bp = Blueprint("sparql", __name__)
 
-_FORMAT_PARAM = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
-    "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle",
-    "ntriples": "application/n-triples", "nt": "application/n-triples", "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml", "trig": "application/trig", "nquads": "application/n-quads",
-    "html": "text/html",
+# What clients put in ?format= (or ?output=, as SPARQLWrapper also sends), by the kind of result.
+_RESULTS_PARAM = {
+    "json": "application/sparql-results+json", "srj": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml", "srx": "application/sparql-results+xml", "csv": "text/csv",
+    "tsv": "text/tab-separated-values", "html": "text/html",
+}
+_GRAPH_PARAM = {
+    "turtle": "text/turtle", "ttl": "text/turtle", "n3": "text/turtle", "ntriples": "application/n-triples",
+    "n-triples": "application/n-triples", "nt": "application/n-triples", "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json", "json": "application/ld+json", "rdfxml": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml", "rdf": "application/rdf+xml", "xml": "application/rdf+xml",
+    "trig": "application/trig", "nquads": "application/n-quads", "n-quads": "application/n-quads",
 }
 # A browser asking for HTML gets the results as a table; SPARQL clients get SPARQL formats.
 _RESULT_OFFERS = {**RESULT_FORMATS, "text/html": "html"}
@@ -82,14 +88,21 @@ def checked(query: str) -> str:
     return route_services(query, found, {DEFAULT_ENDPOINT: str(current_app.config["WIKIDATA_ENDPOINT"])})
 
 
+def _from_parameter(offers: dict[str, object]) -> str | None:
+    """The format a ``format`` (or ``output``) parameter names among the offers: a name (``json``, ``rdf+xml``)
+    or media types (``application/ld+json,application/x-json+ld``); the first value that names an offer wins."""
+    names = _GRAPH_PARAM if offers is GRAPH_FORMATS else _RESULTS_PARAM
+    for value in request.values.getlist("format") + request.values.getlist("output"):
+        for part in value.split(","):
+            media = names.get(part.strip().lower(), part.strip().lower())
+            if media in offers:
+                return media
+    return None
+
+
 def _chosen(offers: dict[str, object]) -> str:
-    fmt = request.values.get("format")
-    if fmt:
-        media = _FORMAT_PARAM.get(fmt.lower(), fmt.lower())
-        if media not in offers:
-            raise not_acceptable(list(offers))
-        return media
-    media = negotiate(request.headers.get("Accept"), list(offers))
+    """The negotiated format: by parameter, else by ``Accept`` (a parameter naming no offer leaves it to Accept)."""
+    media = _from_parameter(offers) or negotiate(request.headers.get("Accept"), list(offers))
     if media is None:
         raise not_acceptable(list(offers))
     return media
