@@ -34,6 +34,14 @@ def project(tmp_path: Path, seed_build: Path) -> Path:
     return tmp_path
 
 
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
 def _unlink(project: Path, kind: str, ident: str) -> None:
     """Take an entity's QID, and its evidence row, out of the copied authority data: the linker then looks for it."""
     auth = project / "seeds" / "authority"
@@ -44,11 +52,7 @@ def _unlink(project: Path, kind: str, ident: str) -> None:
     for r in rows:
         if r["id"] == ident:
             r["wikidata"] = ""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    _write_csv(path, rows)
     evidence = [line for line in (auth / "wikidata-evidence.csv").read_text(encoding="utf-8").splitlines()
                 if not line.startswith(f"{kind},{ident},")]
     (auth / "wikidata-evidence.csv").write_text("\n".join(evidence) + "\n", encoding="utf-8")
@@ -112,11 +116,7 @@ def test_accepted_links_enter_the_authority_data_with_evidence(project: Path, se
             r["decision"] = "accept"
         if (r["id"], r["qid"]) == ("josip-broz-tito", "Q90000050"):
             r["decision"] = "reject"
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    _write_csv(path, rows)
     res = run_cli("link", "apply", "--authority", str(auth))
     assert res.returncode == 0, res.stderr
     assert "linked person todor-zhivkov -> Q90000001" in res.stdout and "josip-broz-tito" not in res.stdout
