@@ -10,6 +10,7 @@ from .config import from_env
 from .errors import ApiError, register_error_handlers
 from .executor import Executor
 from .dumps import bp as dumps_bp
+from .layout import bp as layout_bp
 from .reconcile import bp as reconcile_bp
 from .resources import bp as resources_bp
 from .search import bp as search_bp
@@ -40,6 +41,7 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
     app.register_blueprint(dumps_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(reconcile_bp)
+    app.register_blueprint(layout_bp)
 
     @app.after_request
     def _cors(resp: Response) -> Response:

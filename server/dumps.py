@@ -16,6 +16,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
 from .errors import not_acceptable
+from .layout import page
 from .negotiation import negotiate
 
 __all__ = ["bp"]
@@ -81,8 +82,7 @@ def landing() -> Response:
         f'sha256 <code>{escape(d["sha256"])}</code></li>'
         for name, d in sorted(info["dumps"].items())
     )
-    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>archivekg</title></head><body>
-<h1>archivekg</h1>
+    html = page("Home", f"""<h1>archivekg</h1>
 <p>A knowledge graph of historical archive documents: who said what, when, to whom, with every statement
 anchored to its source text. {info["documents"]:,} documents, {info["triples"]:,} triples,
 {info["persons"]:,} persons, {info["utterances"]:,} utterances; built {escape(info["build_time"])}.</p>
@@ -90,7 +90,6 @@ anchored to its source text. {info["documents"]:,} documents, {info["triples"]:,
 with example queries on its page. From a script:</p>
 <pre id="curl">curl {escape(request.host_url)}sparql -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?doc ?title WHERE {{ ?doc a &lt;https://w3id.org/archivekg/ontology#Document&gt; ; &lt;http://purl.org/dc/terms/title&gt; ?title }} LIMIT 10'</pre>
 <p>Full-text search of what was said: <a href="/search">/search</a>. Every resource has a page and RDF at its IRI.</p>
-<h2>Download</h2><ul>{dumps}<li>One Turtle file per document under <code>/dumps/documents/</code></li>
-<li>Description of the dataset and its dumps (VoID/DCAT): <a href="/.well-known/void">/.well-known/void</a></li></ul>
-</body></html>"""
+<h2 id="download">Download</h2><ul>{dumps}<li>One Turtle file per document under <code>/dumps/documents/</code></li>
+<li>Description of the dataset and its dumps (VoID/DCAT): <a href="/.well-known/void">/.well-known/void</a></li></ul>""")
     return Response(html, mimetype="text/html")

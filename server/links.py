@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
-__all__ = ["link", "local_href"]
+from converter.namespaces import PREFIXES
+
+__all__ = ["compact", "link", "local_href"]
 
 
 def local_href(iri: str, base: str) -> str:
@@ -15,3 +17,11 @@ def local_href(iri: str, base: str) -> str:
 def link(iri: str, text: str, base: str) -> str:
     """An HTML link to the IRI, its text escaped."""
     return f'<a href="{escape(local_href(iri, base), quote=True)}">{escape(text)}</a>'
+
+
+def compact(iri: str) -> str:
+    """A prefixed name (``schema:text``) for an IRI in a known namespace; the IRI otherwise."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri

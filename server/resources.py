@@ -19,7 +19,8 @@ from converter.namespaces import PREFIXES
 
 from .errors import not_acceptable
 from .executor import serialize_graph
-from .links import local_href
+from .layout import page
+from .links import compact, local_href
 from .negotiation import negotiate
 from .pages import SECTIONS
 
@@ -84,17 +85,10 @@ def _labels(store, triples: list[ox.Triple]) -> dict[str, str]:  # type: ignore[
     return {row["x"].value: row["l"].value for row in store.query(q)}
 
 
-def _compact(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
-
-
 def _cell(term: object, labels: dict[str, str], base: str) -> str:
     if isinstance(term, ox.NamedNode):
         iri = term.value
-        shown = labels.get(iri) or _compact(iri)
+        shown = labels.get(iri) or compact(iri)
         href = local_href(iri, base)
         return f'<a href="{escape(href, quote=True)}">{escape(shown)}</a>'
     if isinstance(term, ox.Literal):
@@ -132,13 +126,11 @@ def _page(iri: str, triples: list[ox.Triple], labels: dict[str, str], base: str,
     here = escape(local_href(iri, base), quote=True)
     links = " · ".join(f'<a href="{here}.{fmt}">{name}</a>' for fmt, name in
                        (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML")))
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · archivekg</title></head>
-<body><header><a href="/sparql">SPARQL</a></header>
-<h1>{escape(title)}</h1><p><code>{escape(iri)}</code></p><p>This resource as {links}</p>
+    return page(title, f"""<h1>{escape(title)}</h1><p class="iri"><code>{escape(iri)}</code></p>
+<p class="formats">This resource as {links}</p>
 {extra}<h2>Description</h2><table>{rows(own)}</table>
 {"<h2>Parts</h2><table>" + rows(parts, subject=True) + "</table>" if parts else ""}
-{"<h2>Links here</h2><table>" + rows(incoming, subject=True) + "</table>" if incoming else ""}
-</body></html>"""
+{"<h2>Links here</h2><table>" + rows(incoming, subject=True) + "</table>" if incoming else ""}""")
 
 
 def _known(store, iri: str) -> bool:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from converter.search_index import search
 
 from .errors import bad_request
+from .layout import page
 from .negotiation import negotiate
 from .links import local_href
 
@@ -101,9 +102,7 @@ def search_view() -> Response:
         f'<a href="{escape(local_href(h.iri, base))}">{escape(h.doc_title)}</a> · {escape(h.date or "undated")}</small></p></li>'
         for h in hits
     )
-    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Search · archivekg</title></head><body>
-<header><a href="/">archivekg</a> · <a href="/sparql">SPARQL</a></header>
-<h1>Search the texts</h1>
+    html = page("Search", f"""<h1>Search the texts</h1>
 {_form(p)}
-<p id="total">{total} result(s)</p><ol id="hits" start="{(p["page"] - 1) * PAGE_SIZE + 1}">{items}</ol>{_pager(p, total)}</body></html>"""
+<p id="total">{total} result(s)</p><ol id="hits" start="{(p["page"] - 1) * PAGE_SIZE + 1}">{items}</ol>{_pager(p, total)}""")
     return Response(html, mimetype="text/html")

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, request
 from converter.wikidata import DEFAULT_ENDPOINT
 
 from .errors import ApiError, bad_request, not_acceptable, refused, unsupported
+from .layout import page
 from .negotiation import negotiate
 from .query_guard import QueryRefused, check_query, route_services, strip_prologue
 from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, StreamBroken, execute, serialize_graph
@@ -187,11 +188,13 @@ def run_query(query: str, dataset: Dataset) -> Response:
 def _term_html(term: dict, base: str) -> str:
     from html import escape
 
-    from .links import local_href
+    from .links import compact, local_href
 
     value = term["value"]
     if term["type"] == "uri":
-        return f'<a href="{escape(local_href(value, base), quote=True)}">{escape(value)}</a>'
+        href = local_href(value, base)
+        shown = href if href != value else compact(value)  # on this server: its path; else a prefixed name
+        return f'<a href="{escape(href, quote=True)}" title="{escape(value, quote=True)}">{escape(shown)}</a>'
     return escape(value)
 
 
@@ -219,9 +222,9 @@ def results_table(query: str, results: dict, truncated: bool, limit: int) -> str
     downloads = " · ".join(f'<a href="sparql?{escape(urlencode({"query": query, "format": f}), quote=True)}">{f.upper()}</a>'
                            for f in ("json", "xml", "csv", "tsv"))
     share = escape("sparql?" + urlencode({"query": query, "format": "html"}), quote=True)
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Results · archivekg</title></head><body>
-<p><a href="sparql?{escape(urlencode({"query": query, "edit": "1"}), quote=True)}">Edit the query</a> · <a href="{share}">Link to these results</a> · Download: {downloads}</p>
-<pre>{escape(query)}</pre>{body}</body></html>"""
+    return page("Results", wide=True, body=f"""<h1>Results</h1>
+<p class="formats"><a href="sparql?{escape(urlencode({"query": query, "edit": "1"}), quote=True)}">Edit the query</a> · <a href="{share}">Link to these results</a> · Download: {downloads}</p>
+<pre>{escape(query)}</pre>{body}""")
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -295,14 +298,13 @@ def query_page() -> Response:
         f'<option value="{escape(q.sparql, quote=True)}">{escape(q.title)}</option>' for q in load_catalogue()
     )
     initial = request.args.get("query") or "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
-    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>archivekg SPARQL</title></head>
-<body><h1>SPARQL query</h1>
+    html = page("SPARQL", f"""<h1>SPARQL query</h1>
 <form method="get" action="sparql">
 <p><label>Example queries <select id="examples" onchange="if (this.value) this.form.query.value=this.value">{options}</select></label></p>
-<p><textarea id="query" name="query" rows="16" cols="100">{escape(initial)}</textarea></p>
+<p><textarea id="query" name="query" rows="16" cols="100" spellcheck="false">{escape(initial)}</textarea></p>
 <p><label>Format <select name="format"><option>html</option><option>json</option><option>xml</option><option>csv</option>
 <option>tsv</option><option>turtle</option></select></label> <button id="run" type="submit">Run</button></p>
-</form></body></html>"""
+</form>""")
     resp = Response(html, mimetype="text/html")
     resp.headers["Vary"] = "Accept"
     return resp

@@ -551,3 +551,24 @@ def test_describe_includes_incoming_links(server) -> None:
     node = ox.NamedNode(person)
     assert any(t.subject == node for t in triples)  # outgoing
     assert any(t.object == node and t.predicate.value.endswith("spokenBy") for t in triples)  # incoming
+
+
+@pytest.mark.parametrize("path", ["/", "/sparql", "/sparql?edit=1", "/search?q=Bulgaria", "/id/person/beqir-balluku",
+                                  "/id/document/111239", "/sparql?format=html&query=" + urllib.parse.quote(COUNT)])
+def test_every_page_has_the_site_s_frame_and_loads_nothing_from_elsewhere(server, path: str) -> None:
+    url, _ = server
+    status, headers, body = http("GET", url + path, headers={"Accept": "text/html"})
+    page = body.decode()
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert '<link rel="stylesheet" href="/static/archivekg.css">' in page and '<nav><a href="/" class=' in page
+    assets = re.findall(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="([^"]+)"', page)
+    assert assets and all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+
+
+def test_the_stylesheet_is_served_and_nothing_else_from_static(server) -> None:
+    url, _ = server
+    status, headers, body = http("GET", f"{url}/static/archivekg.css")
+    assert status == 200 and headers["Content-Type"] == "text/css; charset=utf-8" and b"mark.claim" in body
+    assert headers["ETag"]
+    for other in ("/static/layout.py", "/static/..%2flayout.py", "/static/missing.css"):
+        assert http("GET", url + other)[0] == 404
