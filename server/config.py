@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from converter.wikidata import DEFAULT_ENDPOINT
 
-__all__ = ["SETTINGS", "Setting", "from_env"]
+__all__ = ["SETTINGS", "Setting", "from_env", "service_allow"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HEAD_ROWS", 1_000, "Rows read before a result starts streaming; a cut within them is stated in the headers."),
     Setting("CORS_ORIGIN", "*", "Value of Access-Control-Allow-Origin on every response."),
     Setting("QUERY_TIMEOUT", 30, "Seconds a query may run before it is stopped (503)."),
+    Setting("SERVICE_ALLOW", DEFAULT_ENDPOINT,
+            "The endpoints a SERVICE clause may name, separated by spaces; any other is refused (403)."),
     Setting("WIKIDATA_ENDPOINT", DEFAULT_ENDPOINT,
             "Where SERVICE <https://query.wikidata.org/sparql> is sent: the Query Service, a mirror or a local copy."),
     Setting("QUERY_MEMORY_MB", 4096, "Memory a query process may take beyond what it holds at rest, in MiB; a query "
@@ -40,3 +42,9 @@ def from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
         raw = env.get(f"ARCHIVEKG_{s.name}")
         out[s.name] = s.default if raw is None else (int(raw) if isinstance(s.default, int) else raw)
     return out
+
+
+def service_allow(config: dict) -> tuple[str, ...]:
+    """The SERVICE allow-list of a configuration, as a tuple of endpoint IRIs."""
+    value = config["SERVICE_ALLOW"]
+    return tuple(value.replace(",", " ").split()) if isinstance(value, str) else tuple(value)

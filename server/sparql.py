@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, request
 
 from converter.wikidata import DEFAULT_ENDPOINT
 
+from .config import service_allow
 from .errors import ApiError, bad_request, not_acceptable, refused, unsupported
 from .layout import page
 from .negotiation import negotiate
@@ -42,7 +43,6 @@ _GRAPH_PARAM = {
 }
 # A browser asking for HTML gets the results as a table; SPARQL clients get SPARQL formats.
 _RESULT_OFFERS = {**RESULT_FORMATS, "text/html": "html"}
-SERVICE_ALLOW = (DEFAULT_ENDPOINT,)  # the Wikidata Query Service
 
 
 def _one(name: str, values: list[str]) -> str | None:
@@ -83,7 +83,7 @@ def checked(query: str) -> str:
     """The query as it is sent: refused (ApiError) if it must not run, as the user wrote it; then
     SERVICE <https://query.wikidata.org/sparql> routed to WIKIDATA_ENDPOINT (a mirror, a local copy)."""
     try:
-        found = check_query(query, SERVICE_ALLOW, int(current_app.config["MAX_QUERY_BYTES"]))
+        found = check_query(query, service_allow(current_app.config), int(current_app.config["MAX_QUERY_BYTES"]))
     except QueryRefused as err:
         raise ApiError(err.status, err.message) from None
     return route_services(query, found, {DEFAULT_ENDPOINT: str(current_app.config["WIKIDATA_ENDPOINT"])})

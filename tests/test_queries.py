@@ -16,12 +16,12 @@ CATALOGUE = {q.name: q for q in load_catalogue()}
 
 def rows(store: ox.Store, name: str, wikidata: str | None = None) -> list[dict[str, str]]:
     from server.query_guard import check_query, route_services
-    from server.sparql import SERVICE_ALLOW
+    from converter.wikidata import DEFAULT_ENDPOINT
 
     query = CATALOGUE[name]
     assert wikidata or not query.federated, "a federated query is tested against the local Wikidata endpoint"
-    found = check_query(query.sparql, SERVICE_ALLOW, 10**6)
-    sent = route_services(query.sparql, found, {SERVICE_ALLOW[0]: wikidata}) if wikidata else query.sparql
+    found = check_query(query.sparql, (DEFAULT_ENDPOINT,), 10**6)
+    sent = route_services(query.sparql, found, {DEFAULT_ENDPOINT: wikidata}) if wikidata else query.sparql
     result = store.query(sent, use_default_graph_as_union=True)
     names = [v.value for v in result.variables]
     return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]

@@ -455,6 +455,22 @@ def test_hostile_service_never_leaves_the_server(server, listener, query: str) -
     assert listener.connections == []
 
 
+def test_the_allow_list_is_configured(server, listener) -> None:
+    """ARCHIVEKG_SERVICE_ALLOW names the endpoints SERVICE may reach: the one added is reached, others not."""
+    from .conftest import serving
+
+    _, out = server
+    allowed = f"https://query.wikidata.org/sparql {listener.url}"
+    with serving(out, {"ARCHIVEKG_SERVICE_ALLOW": allowed}) as url:
+        other = f"SELECT * WHERE {{ SERVICE <{listener.url}x> {{ ?s ?p ?o }} }}"
+        status, _, body = http("POST", f"{url}/sparql", data=other.encode(), headers={"Content-Type": "application/sparql-query"})
+        assert status == 403 and listener.url.encode() in body and listener.connections == []
+        query = f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
+        status, _, _ = http("POST", f"{url}/sparql", data=query.encode(), headers={"Content-Type": "application/sparql-query"})
+        assert status != 403  # let through (the listener answers nothing a SPARQL client can read)
+        assert len(listener.connections) == 1 and listener.connections[0].startswith(b"POST /sparql")
+
+
 def test_federation_reaches_wikidata_only(server, wikidata_endpoint: str) -> None:
     """SERVICE to the Query Service is let through (here routed to the local copy); any other host is refused."""
     url, _ = server
