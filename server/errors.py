@@ -9,10 +9,11 @@ __all__ = ["ApiError", "register_error_handlers", "bad_request", "refused", "not
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, title: str | None = None) -> None:
+    def __init__(self, status: int, message: str, title: str | None = None, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after
         self.title = title or {400: "Bad request", 403: "Forbidden", 404: "Not found", 406: "Not acceptable",
                                413: "Payload too large", 415: "Unsupported media type",
                                503: "Service unavailable"}.get(status, "Error")
@@ -48,7 +49,10 @@ def _envelope(status: int, title: str, message: str) -> Response:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api(err: ApiError) -> Response:
-        return _envelope(err.status, err.title, err.message)
+        resp = _envelope(err.status, err.title, err.message)
+        if err.retry_after is not None:
+            resp.headers["Retry-After"] = str(err.retry_after)
+        return resp
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> Response:

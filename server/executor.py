@@ -33,13 +33,17 @@ import pyoxigraph as ox
 from .store import Dataset, OxigraphStore, QuerySyntaxError, StoreUnavailable
 
 __all__ = ["Executor", "GRAPH_FORMATS", "Job", "Outcome", "QueryTimeout", "RESULT_FORMATS", "Result",
-           "StreamBroken", "execute", "quiet_broken_streams", "serialize_graph"]
+           "ServerBusy", "StreamBroken", "execute", "quiet_broken_streams", "serialize_graph"]
 
 CHUNK_BYTES = 64 * 1024
 
 
 class QueryTimeout(RuntimeError):
     """The query ran past the time limit, or its process ended (past the memory limit); it was stopped."""
+
+
+class ServerBusy(RuntimeError):
+    """No query process came free within the time limit: the query was not started."""
 
 
 class StreamBroken(RuntimeError):
@@ -410,7 +414,10 @@ class Executor:
 
     def run(self, job: Job) -> Result:
         """The job's outcome once its head is read (within the time limit), and its body as a stream."""
-        proc, conn = self._idle.get()
+        try:
+            proc, conn = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise ServerBusy(f"every query process has been busy for {self.timeout:g} s; try again shortly") from None
         deadline = time.monotonic() + self.timeout
         ended = False
         try:

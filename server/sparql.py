@@ -21,7 +21,7 @@ from .errors import ApiError, bad_request, not_acceptable, refused, unsupported
 from .layout import page
 from .negotiation import negotiate
 from .query_guard import QueryRefused, check_query, route_services, strip_prologue
-from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, StreamBroken, execute, serialize_graph
+from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, ServerBusy, StreamBroken, execute, serialize_graph
 from .store import Dataset, StoreUnavailable
 
 __all__ = ["bp", "RESULT_FORMATS", "GRAPH_FORMATS"]
@@ -153,6 +153,8 @@ def run_query(query: str, dataset: Dataset) -> Response:
         result = executor.run(job) if executor is not None else execute(current_app.extensions["archivekg.store"], job)
     except QueryTimeout as err:
         raise ApiError(503, f"{err}; narrow the query or add a LIMIT") from None
+    except ServerBusy as err:
+        raise ApiError(503, str(err), retry_after=max(1, int(current_app.config["QUERY_TIMEOUT"]) // 3)) from None
     outcome = result.outcome
     if outcome.status == "syntax":
         raise bad_request(f"the query does not parse: {outcome.message}")

@@ -106,3 +106,21 @@ def test_the_in_process_executor_bounds_and_states_the_cut(seed_build) -> None:
     assert len(list(csv.reader(io.StringIO(result.read().decode(), newline="")))) == 11  # header and ten rows
     whole = execute(store, Job(ALL + " LIMIT 7", Dataset(), "text/csv", None, max_rows=10, head_rows=3))
     assert whole.truncated is False and len(list(csv.reader(io.StringIO(whole.read().decode(), newline="")))) == 8
+
+
+def test_a_query_that_finds_every_process_busy_is_refused_after_the_time_limit(seed_build) -> None:
+    """With the one process held by a result nobody reads, the next query waits the time limit, then gets
+    ServerBusy (a 503 with Retry-After over HTTP) instead of queueing for ever; the process is freed by closing."""
+    from server.executor import Executor, ServerBusy
+
+    executor = Executor(seed_build, workers=1, timeout=1.0)
+    try:
+        job = Job(ALL, Dataset(), "application/sparql-results+json", None, 10**8, head_rows=10)
+        held = executor.run(job)  # streams: the process stays with this result until it is read or closed
+        with pytest.raises(ServerBusy, match="busy for 1 s"):
+            executor.run(job)
+        held.close()
+        again = executor.run(Job("ASK { ?s ?p ?o }", Dataset(), "application/sparql-results+json", None, 10))
+        assert json.loads(again.read())["boolean"] is True
+    finally:
+        executor.close()
