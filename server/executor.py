@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from .store import Dataset, OxigraphStore, QuerySyntaxError, StoreUnavailable
 
 __all__ = ["Executor", "GRAPH_FORMATS", "Job", "Outcome", "QueryTimeout", "RESULT_FORMATS", "Result",
-           "ServerBusy", "StreamBroken", "execute", "quiet_broken_streams", "serialize_graph"]
+           "ServerBusy", "StreamBroken", "execute", "json_term", "quiet_broken_streams", "serialize_graph"]
 
 CHUNK_BYTES = 64 * 1024
 
@@ -120,7 +120,7 @@ def serialize_graph(triples: Iterable[ox.Triple], media: str, prefixes: dict[str
     return ox.serialize(items, output, format=fmt, prefixes=prefixes)
 
 
-def _json_term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict:
+def json_term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict:
     if isinstance(t, ox.NamedNode):
         return {"type": "uri", "value": t.value}
     if isinstance(t, ox.BlankNode):
@@ -197,7 +197,7 @@ def write_solutions(rows: Iterable, names: list[str], fmt: str, out) -> None:  #
         out.write(json.dumps({"head": {"vars": names}})[:-1].encode() + b', "results": {"bindings": [')
         sep = b""
         for row in rows:
-            out.write(sep + json.dumps({n: _json_term(t) for n, t in zip(names, row) if t is not None}).encode())
+            out.write(sep + json.dumps({n: json_term(t) for n, t in zip(names, row) if t is not None}).encode())
             sep = b","
         out.write(b"]}}")
     elif fmt == "xml":

@@ -119,18 +119,23 @@ def _offered(offers: dict[str, object]) -> str | None:
 _SIMPLE_DESCRIBE = re.compile(r"^DESCRIBE\s+((?:<[a-z][\w+.-]*:[^<>\s]+>\s*)+)$", re.I)
 
 
-def _describe_response(iris: list[str]) -> Response:
+def _describe_response(query: str, iris: list[str]) -> Response:
     """DESCRIBE <iri> ...: each resource's triples, its parts and its incoming links."""
     from .resources import as_iri, describe
 
     bad = next((iri for iri in iris if as_iri(iri) is None), None)
     if bad is not None:
         raise bad_request(f"the query does not parse: <{bad}> is not an IRI")
-    media = _chosen(GRAPH_FORMATS)
+    as_table = _offered(_RESULT_OFFERS) == "text/html"
+    media = "application/n-triples" if as_table else _chosen(GRAPH_FORMATS)
     store = current_app.extensions["archivekg.store"]
     triples = sorted({t for iri in iris for t in describe(store, iri)},
                      key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    resp = Response(serialize_graph(triples, media), mimetype=media)
+    body = serialize_graph(triples, media)
+    if as_table:
+        resp = Response(results_table(query, triples_as_results(body), False, len(triples), "graph"), mimetype="text/html")
+    else:
+        resp = Response(body, mimetype=media)
     resp.headers["Vary"] = "Accept"
     return resp
 
@@ -140,14 +145,14 @@ def run_query(query: str, dataset: Dataset) -> Response:
     body = strip_prologue(query).strip()
     simple = _SIMPLE_DESCRIBE.match(body)
     if simple and not (dataset.default_graphs or dataset.named_graphs):
-        return _describe_response(re.findall(r"<([^<>\s]+)>", simple.group(1)))  # absolute IRIs only
+        return _describe_response(query, re.findall(r"<([^<>\s]+)>", simple.group(1)))  # absolute IRIs only
     limit = int(current_app.config["MAX_RESULT_ROWS"])
     results_media = _offered(_RESULT_OFFERS)
     as_table = results_media == "text/html"
-    if as_table:
-        results_media = "application/sparql-results+json"
-    job = Job(sent, dataset, results_media, _offered(GRAPH_FORMATS), limit, request.base_url,
-              int(current_app.config["HEAD_ROWS"]))
+    graph_media = _offered(GRAPH_FORMATS)
+    if as_table:  # a browser: solutions or triples come back in a form the table is made from
+        results_media, graph_media = "application/sparql-results+json", "application/n-triples"
+    job = Job(sent, dataset, results_media, graph_media, limit, request.base_url, int(current_app.config["HEAD_ROWS"]))
     executor = current_app.extensions.get("archivekg.executor")
     try:
         result = executor.run(job) if executor is not None else execute(current_app.extensions["archivekg.store"], job)
@@ -165,7 +170,7 @@ def run_query(query: str, dataset: Dataset) -> Response:
     if outcome.status != "ok":
         raise ApiError(500, f"the query failed while it ran: {outcome.message}")
     truncated = outcome.truncated
-    if as_table and outcome.form == "results":
+    if as_table:
         try:
             body = result.read()
         except StreamBroken as err:
@@ -173,7 +178,8 @@ def run_query(query: str, dataset: Dataset) -> Response:
         finally:
             result.close()
         truncated = result.truncated
-        resp = Response(results_table(query, json.loads(body), truncated, limit), mimetype="text/html")
+        table = json.loads(body) if outcome.form == "results" else triples_as_results(body)
+        resp = Response(results_table(query, table, truncated, limit, outcome.form), mimetype="text/html")
     else:
         media = "application/sparql-results+json" if outcome.media == "application/json" else outcome.media
         resp = Response(result, mimetype=media)  # streamed: the WSGI server sends chunks as the worker writes them
@@ -200,8 +206,20 @@ def _term_html(term: dict, base: str) -> str:
     return escape(value)
 
 
-def results_table(query: str, results: dict, truncated: bool, limit: int) -> str:
-    """SELECT/ASK results as an HTML table for people, links to resources and to Wikidata."""
+def triples_as_results(ntriples: bytes) -> dict:
+    """CONSTRUCT or DESCRIBE triples (N-Triples) in the shape of SELECT results: subject, predicate, object."""
+    import pyoxigraph as ox
+
+    from .executor import json_term
+
+    names = ("subject", "predicate", "object")
+    return {"head": {"vars": list(names)}, "results": {"bindings": [
+        dict(zip(names, (json_term(t.subject), json_term(t.predicate), json_term(t.object))))
+        for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)]}}
+
+
+def results_table(query: str, results: dict, truncated: bool, limit: int, form: str = "results") -> str:
+    """Query results as an HTML table for people, links to resources and to Wikidata; triples as three columns."""
     from html import escape
     from urllib.parse import urlencode
 
@@ -221,8 +239,10 @@ def results_table(query: str, results: dict, truncated: bool, limit: int) -> str
         )
         note = f"<p>Cut at the limit of {limit} rows.</p>" if truncated else ""
         body = f"<p>{len(results['results']['bindings'])} row(s)</p>{note}<table id=\"results\"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-    downloads = " · ".join(f'<a href="sparql?{escape(urlencode({"query": query, "format": f}), quote=True)}">{f.upper()}</a>'
-                           for f in ("json", "xml", "csv", "tsv"))
+    formats = (("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV")) if form == "results" else (
+        ("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("ntriples", "N-Triples"), ("rdfxml", "RDF/XML"))
+    downloads = " · ".join(f'<a href="sparql?{escape(urlencode({"query": query, "format": f}), quote=True)}">{name}</a>'
+                           for f, name in formats)
     share = escape("sparql?" + urlencode({"query": query, "format": "html"}), quote=True)
     return page("Results", wide=True, body=f"""<h1>Results</h1>
 <p class="formats"><a href="sparql?{escape(urlencode({"query": query, "edit": "1"}), quote=True)}">Edit the query</a> · <a href="{share}">Link to these results</a> · Download: {downloads}</p>
