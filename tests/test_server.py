@@ -590,12 +590,14 @@ def test_the_stylesheet_is_served_and_nothing_else_from_static(server) -> None:
         assert http("GET", url + other)[0] == 404
 
 
+_POSITIONS = "{ ?u <http://schema.org/position> ?p }"
+
+
 @pytest.mark.parametrize(("query", "rows", "contains"), [
-    ("CONSTRUCT { ?u <http://schema.org/position> ?p } WHERE { ?u <http://schema.org/position> ?p }", 28,
-     ">schema:position</a>"),
+    (f"CONSTRUCT {_POSITIONS} WHERE {_POSITIONS}", f"SELECT (COUNT(*) AS ?n) WHERE {_POSITIONS}", ">schema:position</a>"),
     (f"DESCRIBE <{BASE}id/person/beqir-balluku>", None, ">akg:spokenBy</a>"),  # with its incoming links
 ])
-def test_a_browser_gets_triples_as_a_table(server, query: str, rows: int | None, contains: str) -> None:
+def test_a_browser_gets_triples_as_a_table(server, query: str, rows: str | None, contains: str) -> None:
     """CONSTRUCT and DESCRIBE in a browser: subject, predicate, object, linked, with the RDF downloads."""
     url, _ = server
     status, headers, body = http("GET", f"{url}/sparql?query={urllib.parse.quote(query)}",
@@ -604,7 +606,8 @@ def test_a_browser_gets_triples_as_a_table(server, query: str, rows: int | None,
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "<th>subject</th><th>predicate</th><th>object</th>" in page and contains in page
     if rows is not None:
-        assert page.count("<tr>") - 1 == rows and f"{rows} row(s)" in page
+        n = _count(http("GET", f"{url}/sparql?query={urllib.parse.quote(rows)}")[2])
+        assert n > 20 and page.count("<tr>") - 1 == n and f"{n} row(s)" in page
     assert ">Turtle</a>" in page and ">JSON-LD</a>" in page and ">CSV</a>" not in page
     status, headers, body = http("GET", f"{url}/sparql?query={urllib.parse.quote(query)}&format=turtle")
     assert status == 200 and headers["Content-Type"].startswith("text/turtle")  # the Turtle download
