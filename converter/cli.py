@@ -165,19 +165,29 @@ def serve(directory: Path, host: str, port: int, threads: int, dev: bool) -> Non
         _err(f"error: {e}")
         sys.exit(EXIT_ERRORS)
     app = create_app({"DATA_DIR": str(directory)}, store=store)
-    click.echo(f"serving {info['documents']} document(s), {info['triples']} triples from {directory} "
-               f"at http://{host}:{port}/sparql", err=True)
+
+    def serving(at_port: int) -> None:
+        click.echo(f"serving {info['documents']} document(s), {info['triples']} triples from {directory} "
+                   f"at http://{host}:{at_port}/sparql", err=True)
+
     if dev:
+        serving(port)
         app.run(host=host, port=port, debug=True)
         return
     import logging
 
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     from server.executor import quiet_broken_streams
 
     logging.getLogger("waitress").addFilter(quiet_broken_streams)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="archivekg")
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="archivekg")
+    except OSError as e:
+        _err(f"error: cannot listen on {host}:{port}: {e.strerror or e}; choose another --port or --host")
+        sys.exit(EXIT_ERRORS)
+    serving(server.effective_port)  # type: ignore[union-attr]
+    server.run()
 
 
 @cli.command()

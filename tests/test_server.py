@@ -611,3 +611,11 @@ def test_a_browser_gets_triples_as_a_table(server, query: str, rows: str | None,
     assert ">Turtle</a>" in page and ">JSON-LD</a>" in page and ">CSV</a>" not in page
     status, headers, body = http("GET", f"{url}/sparql?query={urllib.parse.quote(query)}&format=turtle")
     assert status == 200 and headers["Content-Type"].startswith("text/turtle")  # the Turtle download
+
+
+def test_serve_on_a_port_in_use_says_so_without_a_traceback(server) -> None:
+    url, out = server
+    port = urllib.parse.urlsplit(url).port
+    res = run_cli("serve", str(out), "--port", str(port))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in res.stderr and "choose another --port" in res.stderr
