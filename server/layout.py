@@ -23,12 +23,15 @@ _NAV = (("/", "archivekg", "home"), ("/search", "Search", ""), ("/sparql", "SPAR
 _WIDE = ' class="wide"'
 
 
-def page(title: str, body: str, wide: bool = False) -> str:
-    """A whole HTML document around a page's body; ``wide`` for tables that need the window's width."""
+def page(title: str, body: str, wide: bool = False, alternates: tuple[tuple[str, str], ...] = ()) -> str:
+    """A whole HTML document around a page's body; ``wide`` for tables that need the window's width;
+    ``alternates``, (media type, href) of the same content in RDF, announced for crawlers."""
     nav = "".join(f'<a href="{href}"{f" class={cls!r}" if cls else ""}>{text}</a>' for href, text, cls in _NAV)
+    links = "".join(f'<link rel="alternate" type="{escape(media, quote=True)}" href="{escape(href, quote=True)}">'
+                    for media, href in alternates)
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{escape(title)} · archivekg</title><link rel="stylesheet" href="/static/archivekg.css"></head>'
+            f'<title>{escape(title)} · archivekg</title><link rel="stylesheet" href="/static/archivekg.css">{links}</head>'
             f'<body><header class="site"><nav>{nav}</nav></header><main{_WIDE if wide else ""}>{body}</main></body></html>')
 
 

@@ -123,10 +123,11 @@ def _page(iri: str, triples: list[ox.Triple], labels: dict[str, str], base: str,
             + f"<td>{_cell(t.predicate, labels, base)}</td><td>{_cell(t.object, labels, base)}</td></tr>"
             for t in ts
         )
-    here = escape(local_href(iri, base), quote=True)
-    links = " · ".join(f'<a href="{here}.{fmt}">{name}</a>' for fmt, name in
-                       (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML")))
-    return page(title, f"""<h1>{escape(title)}</h1><p class="iri"><code>{escape(iri)}</code></p>
+    here = local_href(iri, base)
+    formats = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML"))
+    links = " · ".join(f'<a href="{escape(here, quote=True)}.{fmt}">{name}</a>' for fmt, name in formats)
+    alternates = tuple((_SUFFIXES["." + fmt], f"{here}.{fmt}") for fmt, _ in formats)
+    return page(title, alternates=alternates, body=f"""<h1>{escape(title)}</h1><p class="iri"><code>{escape(iri)}</code></p>
 <p class="formats">This resource as {links}</p>
 {extra}<h2>Description</h2><table>{rows(own)}</table>
 {"<h2>Parts</h2><table>" + rows(parts, subject=True) + "</table>" if parts else ""}

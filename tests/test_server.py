@@ -67,6 +67,13 @@ def test_a_thing_s_iri_answers_303_see_other_with_its_document(server, accept, s
         assert headers["Vary"] == "Accept" and headers["Access-Control-Allow-Origin"] == "*"
     status, headers, body = http_once("GET", f"{url}/id/person/beqir-balluku{suffix}")
     assert status == 200 and headers["Content-Type"].startswith(media)
+    if media == "text/html":  # the page announces its RDF for crawlers, and each announced document is there
+        announced = re.findall(r'<link rel="alternate" type="([^"]+)" href="([^"]+)">', body.decode())
+        assert {m for m, _ in announced} == {"text/turtle", "application/ld+json", "application/n-triples",
+                                             "application/rdf+xml"}
+        for alt_media, href in announced:
+            s, h, _ = http_once("GET", url + href)
+            assert s == 200 and h["Content-Type"].startswith(alt_media)
     assert headers["Link"] == f'<{BASE}id/person/beqir-balluku>; rel="describes"'
     status, _, _ = http_once("GET", f"{url}/id/person/nobody-at-all", {"Accept": accept} if accept else {})
     assert status == 404  # an unknown thing is not redirected to a document that does not exist
