@@ -116,8 +116,9 @@ def _claim_items(rows: list, base: str) -> list[str]:
 
 
 _CLAIM_COLUMNS = """?c ?text ?who ?d ?t"""
+# No property path inside the OPTIONAL: pyoxigraph would evaluate it for every claim of the store.
 _CLAIM_JOIN = """?c schema:text ?text ; dct:isPartOf ?d . ?d dct:title ?t .
-  OPTIONAL { ?c prov:wasAttributedTo/rdfs:label ?who }"""
+  OPTIONAL { ?c prov:wasAttributedTo ?claimant . ?claimant rdfs:label ?who }"""
 
 
 def _claims_about(store, iri: str, base: str, pager: _Pager) -> str:  # type: ignore[no-untyped-def]
@@ -131,10 +132,13 @@ def _claims_about(store, iri: str, base: str, pager: _Pager) -> str:  # type: ig
 
 def _mentioned_in(store, iri: str, base: str, pager: _Pager) -> str:  # type: ignore[no-untyped-def]
     """The documents that mention it, with how often, by date (paged: a capital is named in thousands)."""
-    rows = pager.cut(_rows(store, f"""SELECT ?d ?t ?date (COUNT(DISTINCT ?m) AS ?n) WHERE {{
-      ?d a akg:Document ; akg:mentions <{iri}> ; dct:title ?t OPTIONAL {{ ?d dct:date ?date }}
-      OPTIONAL {{ ?m a akg:Mention ; oa:hasBody <{iri}> ; akg:inText/dct:isPartOf ?d }}
-    }} GROUP BY ?d ?t ?date ORDER BY ?date ?t ?d {pager.clause()}"""))
+    # The mentions are counted per document first, then joined to the documents: an OPTIONAL count
+    # per document would read every mention of the entity once for each document.
+    rows = pager.cut(_rows(store, f"""SELECT ?d ?t ?date ?n WHERE {{
+      {{ SELECT ?d (COUNT(DISTINCT ?m) AS ?n) WHERE {{
+           ?m oa:hasBody <{iri}> ; a akg:Mention ; akg:inText ?b . ?b dct:isPartOf ?d }} GROUP BY ?d }}
+      ?d a akg:Document ; dct:title ?t OPTIONAL {{ ?d dct:date ?date }}
+    }} ORDER BY ?date ?t ?d {pager.clause()}"""))
     items = []
     for r in rows:
         n = int(_v(r, "n") or 0)

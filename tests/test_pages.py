@@ -111,13 +111,18 @@ def test_long_lists_are_paged(page: int, first: str, count: int, nav: list[str])
 
 
 def _named_in(n: int) -> ox.Store:
-    """A real in-memory store with a place that n documents mention and a person who attends n conversations."""
+    """A real in-memory store with a place that n documents mention (once each, as a build writes it: the
+    annotation and the shortcut) and a person who attends n conversations."""
     store = ox.Store()
     place, person = ox.NamedNode(f"{BASE}id/place/x"), ox.NamedNode(f"{BASE}id/person/p")
     for i in range(n):
         doc, conv = ox.NamedNode(f"{BASE}id/document/d{i:03d}"), ox.NamedNode(f"{BASE}id/event/d{i:03d}-conversation")
+        block, mention = ox.NamedNode(f"{BASE}id/paragraph/d{i:03d}-1"), ox.NamedNode(f"{BASE}id/mention/d{i:03d}-1")
         for s, p, o in ((doc, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ox.NamedNode(AKG + "Document")),
                         (doc, AKG + "mentions", place), (doc, DCT + "title", ox.Literal(f"document {i:03d}")),
+                        (block, DCT + "isPartOf", doc), (mention, AKG + "inText", block),
+                        (mention, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ox.NamedNode(AKG + "Mention")),
+                        (mention, "http://www.w3.org/ns/oa#hasBody", place),
                         (conv, SCHEMA + "attendee", person), (conv, AKG + "recordedIn", doc)):
             store.add(ox.Quad(s, ox.NamedNode(p), o))
     return store
@@ -134,6 +139,8 @@ def test_document_lists_are_paged(render, iri: str, ident: str) -> None:
     assert _element(first, ident).count("<li>") == 50 and _element(second, ident).count("<li>") == 20
     assert "document 000" in _element(first, ident) and "document 050" in _element(second, ident)
     assert 'rel="next" href="?page=2"' in first and 'rel="prev" href="?page=1"' in second
+    if ident == "mentioned-in":  # each document with how often it names the place
+        assert _element(first, ident).count("(1 mention)") == 50
 
 
 def test_claim_page_text_is_escaped() -> None:
