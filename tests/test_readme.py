@@ -47,3 +47,11 @@ def test_every_cli_command_is_in_the_readme() -> None:
     assert commands
     for c in commands:
         assert f"archivekg {c}" in README
+
+
+def test_every_server_setting_is_in_the_readme() -> None:
+    """The README's settings table names every setting of server/config.py, with its default."""
+    from server.config import SETTINGS
+
+    for setting in SETTINGS:
+        assert f"| `ARCHIVEKG_{setting.name}` | `{setting.default}` |" in README, setting.name
