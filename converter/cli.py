@@ -150,10 +150,13 @@ def info(directory: Path, as_json: bool) -> None:
 @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Worker threads (waitress).")
 @click.option("--dev", is_flag=True, help="Flask's debug server instead of waitress (development only).")
 def serve(directory: Path, host: str, port: int, threads: int, dev: bool) -> None:
-    """Serve the build in DIRECTORY (the --out of build): SPARQL at /sparql, /health.
+    """Serve the build in DIRECTORY (the --out of build): SPARQL at /sparql, a page and RDF
+    for every /id/ resource, /search, /dumps/, /reconcile, /health.
 
     The store is opened read-only; a new build published to DIRECTORY is picked up
-    without a restart.
+    without a restart. Limits (ARCHIVEKG_QUERY_TIMEOUT, ARCHIVEKG_MAX_RESULT_ROWS,
+    ARCHIVEKG_QUERY_MEMORY_MB, ARCHIVEKG_SERVICE_ALLOW, ...) are environment variables:
+    the README lists them all.
     """
     from server.app import create_app
     from server.store import OxigraphStore, StoreUnavailable
