@@ -17,6 +17,7 @@ from .uris import BaseURIError
 from .wikidata import DEFAULT_ENDPOINT
 
 EXIT_ERRORS = 1
+EXIT_USAGE = 2  # as click exits on a bad option
 EXIT_PARTIAL = 3
 DEFAULT_BASE = "http://localhost:8080/"
 
@@ -167,7 +168,13 @@ def serve(directory: Path, host: str, port: int, threads: int, dev: bool) -> Non
     except (StoreUnavailable, OSError) as e:
         _err(f"error: {e}")
         sys.exit(EXIT_ERRORS)
-    app = create_app({"DATA_DIR": str(directory)}, store=store)
+    from server.config import SettingError
+
+    try:
+        app = create_app({"DATA_DIR": str(directory)}, store=store)
+    except SettingError as e:
+        _err(f"error: {e}")
+        sys.exit(EXIT_USAGE)
 
     def serving(at_port: int) -> None:
         click.echo(f"serving {info['documents']} document(s), {info['triples']} triples from {directory} "

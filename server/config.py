@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from converter.wikidata import DEFAULT_ENDPOINT
 
-__all__ = ["SETTINGS", "Setting", "from_env", "service_allow"]
+__all__ = ["SETTINGS", "Setting", "SettingError", "from_env", "service_allow"]
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,31 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+class SettingError(ValueError):
+    """A setting's variable holds what the setting cannot take."""
+
+
 def from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
-    """Defaults, overridden by ARCHIVEKG_<NAME> environment variables (ints parsed)."""
+    """Defaults, overridden by ARCHIVEKG_<NAME> environment variables (whole numbers parsed).
+
+    Every bad value is reported at once (SettingError), each with its variable and what it takes.
+    """
     env = os.environ if environ is None else environ
     out: dict[str, object] = {}
+    problems = []
     for s in SETTINGS:
         raw = env.get(f"ARCHIVEKG_{s.name}")
-        out[s.name] = s.default if raw is None else (int(raw) if isinstance(s.default, int) else raw)
+        if raw is None or not isinstance(s.default, int):
+            out[s.name] = s.default if raw is None else raw
+            continue
+        try:
+            out[s.name] = int(raw.strip())
+            if out[s.name] < 0:
+                raise ValueError
+        except ValueError:
+            problems.append(f"ARCHIVEKG_{s.name}={raw!r} is not a whole number of 0 or more ({s.help})")
+    if problems:
+        raise SettingError("; ".join(problems))
     return out
 
 

@@ -626,3 +626,11 @@ def test_serve_on_a_port_in_use_says_so_without_a_traceback(server) -> None:
     res = run_cli("serve", str(out), "--port", str(port))
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in res.stderr and "choose another --port" in res.stderr
+
+
+def test_a_bad_setting_is_a_usage_error_naming_its_variable(server) -> None:
+    _, out = server
+    res = run_cli("serve", str(out), "--port", "0", env={"ARCHIVEKG_QUERY_TIMEOUT": "soon", "ARCHIVEKG_MAX_RESULT_ROWS": "-1"})
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "ARCHIVEKG_QUERY_TIMEOUT='soon' is not a whole number" in res.stderr
+    assert "ARCHIVEKG_MAX_RESULT_ROWS='-1'" in res.stderr  # every bad value at once
