@@ -634,3 +634,15 @@ def test_a_bad_setting_is_a_usage_error_naming_its_variable(server) -> None:
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "ARCHIVEKG_QUERY_TIMEOUT='soon' is not a whole number" in res.stderr
     assert "ARCHIVEKG_MAX_RESULT_ROWS='-1'" in res.stderr  # every bad value at once
+
+
+def test_rdflib_follows_a_thing_s_iri_to_its_rdf(server) -> None:
+    """A Linked Data client (rdflib) dereferences the IRI as it is: it follows the 303 to the RDF."""
+    import rdflib
+
+    url, _ = server
+    g = rdflib.Graph()
+    g.parse(f"{url}/id/person/beqir-balluku")
+    person = rdflib.URIRef(f"{BASE}id/person/beqir-balluku")
+    assert (person, rdflib.RDFS.label, rdflib.Literal("Beqir Balluku")) in g
+    assert any(g.subjects(rdflib.URIRef("https://w3id.org/archivekg/ontology#spokenBy"), person))  # incoming too
