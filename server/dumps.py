@@ -56,10 +56,15 @@ def source(relpath: str) -> Response:
 
 @bp.route("/.well-known/void")
 def void() -> Response:
-    offers = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+    offers = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "text/html"]
     media = negotiate(request.headers.get("Accept"), offers)
     if media is None:
         raise not_acceptable(offers)
+    if media == "text/html":  # a person: the landing page says the same about the dumps, readably
+        resp = Response("See /#download\n", status=303, mimetype="text/plain")
+        resp.headers["Location"] = "/#download"
+        resp.headers["Vary"] = "Accept"
+        return resp
     path = _release() / "void.ttl"
     if media == "text/turtle":
         resp = _send(path.parent, path.name)

@@ -422,6 +422,8 @@ def test_void_source_and_landing(server) -> None:
     url, _ = server
     status, headers, body = http("GET", f"{url}/.well-known/void", headers={"Accept": "application/n-triples"})
     assert status == 200 and headers["Vary"] == "Accept"
+    status, headers, _ = http_once("GET", f"{url}/.well-known/void", {"Accept": "text/html,*/*;q=0.8"})
+    assert status == 303 and headers["Location"] == "/#download"  # a browser is sent to the readable list
     assert any(t.predicate.value == "http://rdfs.org/ns/void#dataDump" for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
     status, headers, body = http("GET", f"{url}/source/documents/{SEED.name}")
     assert status == 200 and headers["Content-Type"].startswith("text/plain")
