@@ -46,7 +46,7 @@ _GAP = r"(?:\s|#[^\n\r]*)*"
 # so nothing but a variable or a prefixed name around it (see _inside_name) keeps it from counting.
 _SERVICE = re.compile(
     rf"SERVICE{_GAP}(?:SILENT(?![\w:]){_GAP})?"
-    r"(?P<target><[^>]*>?|[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]*|[^\s<>{}()\[\]\"'#,;]*:[^\s<>{}()\[\]\"'#,;]*)",
+    r"(?P<target><[^>]*>?|[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+|[^\s<>{}()\[\]\"'#,;]*:[^\s<>{}()\[\]\"'#,;]*)",
     re.I,
 )
 _PROLOGUE = re.compile(rf"^(?:{_GAP}(?:BASE{_GAP}<[^>]*>|PREFIX{_GAP}[^\s:]*:{_GAP}<[^>]*>))*{_GAP}", re.I)

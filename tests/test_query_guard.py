@@ -46,6 +46,7 @@ def test_service_outside_the_allow_list_is_refused(query: str) -> None:
         (f"SELECT * WHERE {{ SERVICE <{WDQS}> {{ ?s ?p ?o }} }}", [f"<{WDQS}>"]),
         (f"SELECT * WHERE {{ SERVICE SILENT<{WDQS}> {{ ?s ?p ?o }} }}", [f"<{WDQS}>"]),
         ('SELECT * WHERE { ?t <http://schema.org/text> ?x FILTER(CONTAINS(?x, "the civil service was")) }', []),
+        ('SELECT * WHERE { ?t <http://schema.org/text> ?x FILTER(REGEX(?x, "the secret service?")) }', []),
         ("SELECT ?aSERVICE WHERE { ?aSERVICE <http://x/p> ?o }", []),  # a variable
         ("PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:SERVICE <http://x/o> }", []),  # a prefixed name
         ("PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:a.SERVICE <http://x/o> }", []),
