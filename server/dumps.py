@@ -57,9 +57,12 @@ def source(relpath: str) -> Response:
 @bp.route("/.well-known/void")
 def void() -> Response:
     offers = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "text/html"]
-    media = negotiate(request.headers.get("Accept"), offers)
+    named = {"ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+             "rdf": "application/rdf+xml"}
+    fmt = request.args.get("format", "").lower()
+    media = named.get(fmt) if fmt else negotiate(request.headers.get("Accept"), offers)
     if media is None:
-        raise not_acceptable(offers)
+        raise not_acceptable(offers if not fmt else list(named))
     if media == "text/html":  # a person: the landing page says the same about the dumps, readably
         resp = Response("See /#download\n", status=303, mimetype="text/plain")
         resp.headers["Location"] = "/#download"
@@ -79,6 +82,10 @@ def void() -> Response:
     return resp
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 @bp.route("/")
 def landing() -> Response:
     info = current_app.extensions["archivekg.store"].build_info()
@@ -87,14 +94,24 @@ def landing() -> Response:
         f'sha256 <code>{escape(d["sha256"])}</code></li>'
         for name, d in sorted(info["dumps"].items())
     )
+    from urllib.parse import urlencode
+
+    from converter.catalogue import load_catalogue
+
+    examples = "".join(
+        f'<li><a href="/sparql?{escape(urlencode({"query": q.sparql, "format": "html"}), quote=True)}">{escape(q.title)}</a>'
+        f'{" <small>(joins Wikidata)</small>" if q.federated else ""}</li>' for q in load_catalogue())
     html = page("Home", f"""<h1>archivekg</h1>
 <p>A knowledge graph of historical archive documents: who said what, when, to whom, with every statement
-anchored to its source text. {info["documents"]:,} documents, {info["triples"]:,} triples,
-{info["persons"]:,} persons, {info["utterances"]:,} utterances; built {escape(info["build_time"])}.</p>
+anchored to its source text. {_count(info["documents"], "document")}, {_count(info["triples"], "triple")},
+{_count(info["persons"], "person")}, {_count(info["utterances"], "utterance")}; built {escape(info["build_time"])}.</p>
 <h2>Query</h2><p>SPARQL 1.1 endpoint: <a href="/sparql">/sparql</a> (GET or POST; JSON, XML, CSV, TSV, Turtle, JSON-LD),
 with example queries on its page. From a script:</p>
 <pre id="curl">curl {escape(request.host_url)}sparql -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?doc ?title WHERE {{ ?doc a &lt;https://w3id.org/archivekg/ontology#Document&gt; ; &lt;http://purl.org/dc/terms/title&gt; ?title }} LIMIT 10'</pre>
+<p>Example queries, each answering a question researchers ask (run them, then edit):</p>
+<ul id="examples">{examples}</ul>
 <p>Full-text search of what was said: <a href="/search">/search</a>. Every resource has a page and RDF at its IRI.</p>
 <h2 id="download">Download</h2><ul>{dumps}<li>One Turtle file per document under <code>/dumps/documents/</code></li>
-<li>Description of the dataset and its dumps (VoID/DCAT): <a href="/.well-known/void">/.well-known/void</a></li></ul>""")
+<li>Description of the dataset and its dumps (VoID/DCAT) at <code>/.well-known/void</code>:
+<a href="/.well-known/void?format=ttl">Turtle</a> · <a href="/.well-known/void?format=jsonld">JSON-LD</a></li></ul>""")
     return Response(html, mimetype="text/html")

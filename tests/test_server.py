@@ -419,11 +419,15 @@ def test_dumps_with_etag_ranges_and_checksums(server) -> None:
 
 
 def test_void_source_and_landing(server) -> None:
+    import html as html_lib
+
     url, _ = server
     status, headers, body = http("GET", f"{url}/.well-known/void", headers={"Accept": "application/n-triples"})
     assert status == 200 and headers["Vary"] == "Accept"
     status, headers, _ = http_once("GET", f"{url}/.well-known/void", {"Accept": "text/html,*/*;q=0.8"})
     assert status == 303 and headers["Location"] == "/#download"  # a browser is sent to the readable list
+    status, headers, _ = http_once("GET", f"{url}/.well-known/void?format=jsonld", {"Accept": "text/html"})
+    assert status == 200 and headers["Content-Type"].startswith("application/ld+json")  # ... which links each format
     assert any(t.predicate.value == "http://rdfs.org/ns/void#dataDump" for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
     status, headers, body = http("GET", f"{url}/source/documents/{SEED.name}")
     assert status == 200 and headers["Content-Type"].startswith("text/plain")
@@ -431,8 +435,10 @@ def test_void_source_and_landing(server) -> None:
     assert text[5995:6209].startswith("We have intelligence reports")  # the selectors count in this file
     status, headers, body = http("GET", f"{url}/")
     assert status == 200 and b"/sparql" in body and b"archivekg.nq.gz" in body
-    import html as html_lib
-
+    examples = re.findall(r'<li><a href="(/sparql\?[^"]+)">', re.search(r'<ul id="examples">(.*?)</ul>', body.decode()).group(1))
+    assert len(examples) == len(CATALOGUE)  # every example query, each a link that runs it as a table
+    status, _, table = http("GET", url + html_lib.unescape(examples[0]), headers={"Accept": "text/html"})
+    assert status == 200 and b'<table id="results">' in table
     example = html_lib.unescape(re.search(r'<pre id="curl">(.*?)</pre>', body.decode(), re.S).group(1))
     assert example.startswith(f"curl {url}/sparql ")  # the landing page's example names this server
     query = re.search(r"--data-urlencode 'query=(.*)'$", example).group(1)
