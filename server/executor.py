@@ -433,7 +433,8 @@ class Executor:
         self._replace(proc, conn)
         if ended:
             limit = f"the memory limit of {self.memory_mb} MiB" if self.memory_mb > 0 else "the memory it could have"
-            raise QueryTimeout(f"the query needed more than {limit} and was stopped")
+            raise QueryTimeout(f"the query process ended while it ran the query: the query needed more than {limit}, "
+                               "or nests deeper than the query engine can follow, and was stopped")
         raise QueryTimeout(f"the query ran longer than the time limit of {self.timeout:g} s and was stopped")
 
     def close(self) -> None:

@@ -307,6 +307,9 @@ def test_a_query_past_the_memory_limit_is_stopped_and_the_server_goes_on(server)
                                headers={"Content-Type": "application/sparql-query"})
         assert status == 503 and b"memory limit of 150 MiB" in body and b"Traceback" not in body
         assert time.monotonic() - started < 120  # stopped by memory, not by the time limit
+        deep = "SELECT * WHERE " + "{" * 20_000 + "}" * 20_000  # overflows the engine's stack: its process only
+        status, _, body = http("POST", f"{url}/sparql", data=deep.encode(), headers={"Content-Type": "application/sparql-query"})
+        assert status == 503 and b"nests deeper than the query engine can follow" in body
         for _ in range(3):  # both workers, the replaced one included, go on serving
             status, _, body = http("GET", f"{url}/sparql?query={urllib.parse.quote(COUNT)}")
             assert status == 200 and _count(body) > 0
