@@ -52,7 +52,7 @@ _GREETING = re.compile(
 )
 _AGREEMENT = re.compile(
     r"^(?:yes|no|right|correct|exactly|indeed|of course|certainly|sure|agreed|true|ok|okay|fine|good|very well|"
-    r"i agree|that(?:'s| is) (?:right|correct|true|so)|it is so|quite so|so it is|not at all)"
+    r"quite so|not at all)"
     r"(?:[,.!]?\s*(?:yes|no|comrade\s+\w+|indeed|of course|that is right|it is)?)*[.!]*$",
     re.I,
 )
@@ -113,8 +113,10 @@ def agent_for_source(text: str) -> tuple[str, str] | None:
 
 
 _IMPERATIVE = re.compile(r"^(?:please|let\s+us|let[’']s|kindly)\b", re.I)
-_INDIRECT_QUESTION = re.compile(r"\b(?:asks?|asked|inquires?|inquired|enquires?|wonders?|wondered)\s+(?:\w+\s+){0,3}?"
-                                r"(?:whether|if|what|how|why|who|whom|when|where|which)\b", re.I)
+_SALUTATION = re.compile(r"^(?:dear|devotedly|sincerely|respectfully|yours|with (?:comradely|best|warm)|long live)\b", re.I)
+_FINITE = re.compile(
+    r"^(?:is|are|was|were|am|be|been|has|have|had|do|does|did|will|would|shall|should|can|could|may|might|must|"
+    r"isn|aren|wasn|weren|don|doesn|didn|won|can’t|can't|cannot|\w+ed|\w+s)$", re.I)
 _FUNCTION_WORDS = frozenset("the a an of to and in on for by at from with as or".split())
 
 
@@ -123,10 +125,73 @@ def _is_claim_shaped(sentence: str) -> bool:
     s = sentence.strip().strip("\"“”'’)]")
     if not s or s.endswith("?"):
         return False
-    if _GREETING.match(s) or _AGREEMENT.match(s) or _IMPERATIVE.match(s) or _INDIRECT_QUESTION.search(s):
+    if _GREETING.match(s) or _AGREEMENT.match(s) or _IMPERATIVE.match(s) or _SALUTATION.match(s):
         return False
-    content = [w for w in re.findall(r"[^\W\d_]+", s) if w.islower() and w not in _FUNCTION_WORDS]
-    return len(re.findall(r"\w+", s)) >= 3 and len(content) >= 1
+    if s.endswith((":", ",", ";")) or not re.search(r"[.!…]$", s) and s.isupper():
+        return False  # a heading, a label, a salutation ("Dear Comrades,")
+    words = re.findall(r"[^\W_]+(?:[’'][^\W_]+)?", s)
+    content = [w for w in words if w.islower() and w not in _FUNCTION_WORDS]
+    if not content or len(words) < 2 or len(words) == 2 and fold(words[0]) not in _SUBJECTS:
+        return False  # "Very well.", "No doubt." -- but "We agree." is a claim
+    if not re.search(r"[.!…]$", s) and len(words) <= 5:
+        return False  # a heading or a routing line: "To be seen by"
+    if re.match(r"^[A-Z]\w+ed\s+by\b", s):
+        return False  # "Checked by [signature]"
+    if ":" in s and _NAMES_AFTER_COLON.search(s):
+        return False  # "On the Korean side: Kim Il Sung, Pak Heon-yeong."
+    if len(words) > 1 and (words[1] in _OBJECTS or words[1] in _DETERMINERS) and fold(words[0]) not in _SUBJECTS \
+            and fold(words[0]) not in _NOT_IMPERATIVE and not re.search(r"(?:s|ed|ly)$", words[0]) \
+            and words[0][:1].isupper():
+        return False  # an imperative: "Downsize it by ninety percent.", "Cure the disease ..."
+    if not re.search(r"[A-Za-z]", s):
+        return True  # another script: no English grammar to check
+    return _has_finite_verb(words) or (len(words) >= 5 and fold(words[0]) not in _NUMBER_WORDS and s.endswith("."))
+
+
+_AUX = frozenset(
+    """is are was were am be been has have had do does did will would shall should can could may might must
+    isn't aren't wasn't weren't don't doesn't didn't won't can't cannot couldn't wouldn't shouldn't hasn't haven't
+    hadn't""".replace("'", "’").split()) | frozenset(
+    """isn't aren't wasn't weren't don't doesn't didn't won't can't couldn't wouldn't shouldn't hasn't haven't
+    hadn't""".split())
+_SUBJECTS = frozenset("i we you they he she it who which that this these those there one".split())
+_OBJECTS = frozenset("it them us me him her".split())
+_DETERMINERS = frozenset("the a an your our their this that these those all".split())
+_NOT_IMPERATIVE = frozenset(
+    """such through despite among in on at for with from by after before during since until only even all both each
+    every many most some the a an this that these those our your their his her my its according under over between
+    without within against unlike like as if when while because although though once now then thus so but and or
+    yet also here there today yesterday of to into upon about above below behind beyond near toward towards
+    following regarding concerning including given last next first second third what where whom whose how why
+    not no never perhaps maybe certainly surely indeed however therefore nevertheless meanwhile besides""".split())
+_IRREGULAR_PAST = frozenset(
+    """said told shot made went came took gave got saw knew thought began became left met sent held brought kept found
+    felt led lost paid put ran set sat stood spoke wrote won fell fought grew heard hit let meant rose sold understood
+    built bought caught chose drew drove ate forgot hid laid lay lent overcame rode rang sang sank shook shut slept
+    spent spread struck swam taught threw woke wore broke""".split())
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve many several".split())
+_NAMES_AFTER_COLON = re.compile(r"^[^:]{1,60}:\s*(?:[A-Z][\w’'.-]*\s*(?:\[[^\]]*\]\s*)?[,;]?\s*(?:and\s+)?)+[.]?$")
+
+
+def _is_list_claim(sentence: str) -> bool:
+    """A numbered list item states something even without a verb: "To abolish Imperialist domination."."""
+    s = sentence.strip()
+    return len(s.split()) >= 3 and s.endswith(".") and not s.endswith(":") and not s.endswith("?")
+
+
+def _has_finite_verb(words: list[str]) -> bool:
+    """A finite verb, by shape: an auxiliary, a past form, a contraction, a verb after a subject pronoun,
+    or a verb in -s after a name ("Stalin asks", "Somalia continues")."""
+    folded = [w.casefold() for w in words]
+    for k, w in enumerate(folded):
+        if w in _AUX or w in _IRREGULAR_PAST or (len(w) > 4 and w.endswith("ed")) or re.search(r"[’'](?:s|re|m|ve|ll|d)$", w):
+            return True
+        if w in _SUBJECTS - {"that", "which", "this", "these", "those", "one", "there"} and k + 1 < len(words):
+            return True
+        if k > 0 and len(w) >= 4 and w.endswith("s") and not w.endswith("ss") and words[k - 1][:1].isupper() \
+                and folded[k - 1] not in _NUMBER_WORDS and words[k].islower():
+            return True
+    return False
 
 
 def _source(sentence: str, start: int, mentions: list[Mention]) -> tuple[ReportedSource | None, int]:
@@ -168,7 +233,8 @@ def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -
         last_place: tuple[str, str] | None = None
         n_claims = 0
         stage = [m.span for m in block.markers if m.kind is MarkerKind.STAGE_DIRECTION]
-        for sent in _sentences(block, stage):
+        listed: set[int] = set()
+        for sent in _sentences(block, stage, listed):
             s_mentions = [m for m in block_mentions if sent.start <= m.span.start and m.span.end <= sent.end]
             sentence_claimant = claimant
             if where.kind == "paragraph" and s_mentions and s_mentions[0].kind == "person" and s_mentions[0].entity \
@@ -199,7 +265,7 @@ def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -
             if places:
                 last_place = places[-1]
             # Claims.
-            if not _is_claim_shaped(sent.text):
+            if not (_is_claim_shaped(sent.text) or sent.start in listed and _is_list_claim(sent.text)):
                 continue
             quantities = tuple(
                 Quantity(q.min, q.max, q.unit, q.lower_exclusive, q.upper_exclusive, q.approximate, q.text,
@@ -207,8 +273,6 @@ def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -
                 for q in find_quantities(sent.text, sent.start)
             )
             linked = [m for m in s_mentions if m.entity]
-            if not linked and not quantities and not times:
-                continue
             source, content_start = _source(sent.text, sent.start, s_mentions)
             # What the claim says, without stage directions and dates ("May this year" is no hedge).
             content = _blank(source_text, content_start, sent.end,
@@ -228,13 +292,23 @@ def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -
     return Extraction(tuple(mentions), tuple(claims), tuple(events))
 
 
-def _sentences(block: Block, stage: list[Span]) -> list[Sentence]:
+#: What opens a sentence but is not part of what it says: an enumerator ("1. ", "2- ", "a) "), or an
+#: opening bracket that is never closed in the sentence.
+_LEAD = re.compile(r"^(?:\(?\d{1,3}(?:[.)]|\s?[-–])\s+|\(?[a-z]\)\s+|[(\[](?![^()\[\]]*[)\]]))")
+
+
+def _sentences(block: Block, stage: list[Span], listed: set[int]) -> list[Sentence]:
     """Sentences of a block, without a stage direction that opens one; inside an all-bracketed paragraph."""
     text, base = block.text, block.span.start
     if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
         text, base = text[1:-1], base + 1
     out = []
     for sent in split_sentences(text, base):
+        lead = _LEAD.match(sent.text)
+        if lead and lead.end() < len(sent.text):
+            sent = Sentence(sent.text[lead.end():], sent.start + lead.end(), sent.end)
+            if lead.group(0)[:1] not in "([" or lead.group(0)[1:2].isdigit():
+                listed.add(sent.start)
         for sp in stage:
             if sp.start == sent.start and sp.end < sent.end:
                 rest = sent.text[sp.end - sent.start :]

@@ -150,6 +150,8 @@ class Participant:
     group: str | None  # "From Seoul", "On the Korean side"
     span: Span
     line: int
+    alias: str | None = None  # another spelling given in brackets: "Chou En-lai [Zhou Enlai]"
+    function: str | None = None  # "interpreter", "translator", "notetaker", "recorder" when a header says so
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ __all__ = [
     "name_tokens",
     "normalise_name",
     "slugify",
+    "split_title",
     "strip_honorifics",
 ]
 
 # Forms of address that precede a name and are not part of it.
 HONORIFICS = (
-    "comrade", "comrades", "cde.", "cde", "com.", "mr.", "mr", "mrs.", "mrs", "ms.", "dr.", "dr",
+    "comrade", "comrades", "cde.", "cde", "cdes.", "cdes", "com.", "mr.", "mr", "mrs.", "mrs", "ms.", "dr.", "dr",
     "tovarishch", "товарищ", "тов.", "mister", "madame", "monsieur", "herr", "genosse", "sir",
 )
 # Titles and offices: a label made only of these is a role, not a name.
@@ -30,7 +31,8 @@ ROLE_WORDS = frozenset(
     envoy leader professor spokesman assistant minister foreign defense defence state party
     delegation delegate side chancellor king queen prince emperor pope governor mayor senator
     colonel major captain lieutenant admiral premier's participant host guest correspondent
-    journalist reporter speaker unknown unidentified voice""".split()
+    journalist reporter speaker unknown unidentified voice interpreters translators notetaker notetakers
+    stenographer head academician members""".split()
 )
 # Words that may stand inside a name without a capital letter.
 _PARTICLES = frozenset("de da di do du des del della der den van von ter la le bin ibn bint al el y e".split())
@@ -130,3 +132,47 @@ def is_name_like(text: str, *, max_tokens: int = 6) -> bool:
         if not all(c.isalpha() or c in "-'’." for c in core):
             return False
     return True
+
+
+def _title_constants():  # type: ignore[no-untyped-def]
+    from nameparser.config import Constants
+
+    c = Constants()
+    words = {w.strip(".") for w in (*ROLE_WORDS, *HONORIFICS) if w.strip(".").isalpha()}
+    words -= {"madame", "mrs", "mister", "sir", "party", "state", "side", "unknown", "voice", "speaker", "member"}
+    c.titles.add(*sorted(words | {"vice-admiral", "vice-premier", "vice-chairman", "vice-president", "co-chairman",
+                                   "committee", "chief", "commissar", "general-secretary"}))
+    # A wife named by her husband's name ("Madame Mao") is another person: the form stays in the name.
+    c.titles.remove("madame", "mrs", "madam", "mme")
+    return c
+
+
+_CONSTANTS = None
+
+
+@lru_cache(maxsize=65536)
+def split_title(name: str) -> tuple[str, str]:
+    """(title, name) of a written name: "Deputy Chief Minister Suban Delhi" -> ("Deputy Chief Minister", "Suban Delhi").
+
+    Titles and offices are recognised by ``nameparser`` with this project's list of
+    offices added; the name keeps its words exactly as written. A title alone
+    ("Chairman") gives ("Chairman", "").
+    """
+    global _CONSTANTS
+    from nameparser import HumanName
+
+    if _CONSTANTS is None:
+        _CONSTANTS = _title_constants()
+    words = " ".join(name.split()).split(" ")
+    if not words or not words[0]:
+        return "", ""
+    parsed = HumanName(" ".join(words), constants=_CONSTANTS)
+    title = parsed.title
+    if not title:
+        return "", " ".join(words)
+    n = len(title.split())
+    if any(len(w.strip(".")) <= 2 and w.endswith(".") and fold(w) not in {"dr.", "mr.", "ms.", "st."} for w in title.split()):
+        return "", " ".join(words)  # "Yu. V. Andropov": an initial, not a title
+    if fold(" ".join(words[:n])).replace(",", "") != fold(title).replace(",", ""):
+        return "", " ".join(words)
+    return " ".join(words[:n]), " ".join(words[n:])

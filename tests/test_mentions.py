@@ -70,6 +70,5 @@ def test_every_layout_gives_exact_spans(name: str, authority) -> None:
     for c in ext.claims:
         assert text[c.span.start : c.span.end] == c.text
         assert not c.text.rstrip().endswith("?")
-        assert c.about or c.quantities or c.times
         for q in c.quantities:
             assert text[q.span.start : q.span.end] == q.text

@@ -46,7 +46,7 @@ from ..model import (
     Span,
     Turn,
 )
-from ..names import ROLE_WORDS, fold, is_name_like, name_tokens, strip_honorifics
+from ..names import ROLE_WORDS, fold, is_name_like, name_tokens, split_title, strip_honorifics
 
 __all__ = ["read", "DocumentErrors"]
 
@@ -221,18 +221,105 @@ def _identifier_from_url(url: str) -> tuple[str, str] | None:
 # --------------------------------------------------------------------------- body
 
 _HEADER = re.compile(
-    r"^(?P<name>Date and Time|Date and Place|Date|Time|Place|Location|Venue|Participants|Participating|"
-    r"Present|Attendees|Subject|Signed|From|To|Remarks?|Note|Copy|Copies|Classification|Ref|Re|"
-    r"Distribution|Drafted by|Approved by|Recorded by|Prepared by|Memorandum for)\s*:\s*(?P<value>.*)$",
+    r"^(?P<name>Date and Time|Date & Time|Date and Place|Date|Time|Place|Location|Venue|Participants|Participating|"
+    r"Present|Present were|Attendees|Also present|Also taking part|Also participating|In attendance|Accompanied by|"
+    r"Subject|Signed|From|To|Remarks?|Note|Copy|Copies|Classification|Ref|Re|"
+    r"Distribution|Drafted by|Approved by|Recorded by|Prepared by|Memorandum for|"
+    r"Interpreters?|Translators?|Note[- ]?takers?|Record(?:ed)? keepers?|Minutes taken by|Stenographers?)"
+    r"\s*:\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
+#: Headers in capitals that real exports write without a colon: "DATE & TIME Tuesday, ...", "PLACE Great Hall".
+_CAPS_HEADER = re.compile(r"^(?P<name>DATE (?:&|AND) TIME|DATE AND PLACE|PLACE|TIME|LOCATION|PARTICIPANTS|SUBJECT)"
+                          r"\s*:?\s+(?P<value>\S.*)$")
+#: Headers of one side's participants: "Chinese participants:", "[North] Korean Side: ...",
+#: "Albanian delegation represented by: ...", "Accompanied on the Chinese side by ...".
+_GROUP_HEADER = re.compile(
+    r"^(?P<name>(?:\[[^\]\n]{1,30}\]\s*)?(?:[A-Z][\w’'-]*\s+){0,3}?(?:[Ss]ide|[Pp]articipants|[Dd]elegation"
+    r"(?:\s+(?:represented|headed|led)\s+by|\s+members)?|[Pp]resent)\s*:|"
+    r"(?:Accompanied|Present|Participating)\s+(?:on|from)\s+the\s+[\w\[\]’' -]{1,40}?\s+side(?:\s+by)?\s*:?)"
+    r"\s*(?P<value>.*)$"
+)
+#: Header names whose value names the people who took part, and those naming one role.
+_PARTICIPANT_HEADERS = {"participants", "present", "present were", "participating", "attendees", "also present",
+                        "also taking part", "also participating", "in attendance", "accompanied by"}
+_ROLE_HEADERS = {
+    "interpreter": "interpreter", "interpreters": "interpreter", "translator": "translator",
+    "translators": "translator", "notetaker": "notetaker", "notetakers": "notetaker", "note-taker": "notetaker",
+    "note-takers": "notetaker", "note taker": "notetaker", "note takers": "notetaker", "recorded by": "recorder",
+    "record keeper": "recorder", "record keepers": "recorder", "recordkeeper": "recorder", "minutes taken by": "recorder",
+    "stenographer": "recorder", "stenographers": "recorder",
+}
+
+
+def _is_name_list(value: str) -> bool:
+    """Could ``value`` be a list of names (with roles), rather than a sentence someone speaks?"""
+    value = value.strip()
+    if not value:
+        return True
+    if value.endswith(("?", "!")) or len(value) > 400:
+        return False
+    if re.search(r"\b(?:[Ww]e|[Yy]ou|[Hh]e|[Ss]he|[Tt]hey|[Oo]ur|[Mm]y|[Yy]our|us|me|them|is|are|was|were|will)\b|\bI\s+[a-z]", value):
+        return False
+    pieces = [p for p in re.split(r"[,;]|\s+and\s+", value) if p.strip()]
+    return all(len(p.split()) <= 10 and (p.strip()[:1].isupper() or p.strip()[:1] in "[(") or
+               p.strip().split()[0].islower() and len(p.split()) <= 6 for p in pieces)
+
+
+def _is_participant_line(t: str) -> bool:
+    if _header(t) is not None or len(t.split()) > 16 or t.endswith(("?", "!", ":")) or not _is_name_list(t):
+        return False
+    if t.endswith(".") and not re.search(r"\b[A-Z]\.$", t):
+        return False
+    first = re.split(r"[,;]", t)[0]
+    return bool(_name_and_role(first)[0])
+
+
+@dataclass(frozen=True)
+class _HeaderLine:
+    name: str
+    value: str
+    value_start: int  # offset in the line's text
+    kind: str  # "participants", "role", "other"
+    role: str | None = None
+
+
+def _header(t: str) -> _HeaderLine | None:
+    """The header a body line is, if it is one: a named field, a capitals field, or a side's participants."""
+    for rx in (_HEADER, _CAPS_HEADER):
+        m = rx.match(t)
+        if m:
+            name = " ".join(m.group("name").split())
+            key = name.casefold()
+            value = m.group("value").strip()
+            vstart = m.start("value") + (len(m.group("value")) - len(m.group("value").lstrip()))
+            if key in _ROLE_HEADERS:
+                if not value or not _is_name_list(value):
+                    return None  # "Interpreter: I would add ..." is the interpreter speaking
+                return _HeaderLine(name, value, vstart, "role", _ROLE_HEADERS[key])
+            if key in _PARTICIPANT_HEADERS:
+                return _HeaderLine(name, value, vstart, "participants")
+            return _HeaderLine(name, value, vstart, "other")
+    m = _GROUP_HEADER.match(t)
+    if m and _is_name_list(m.group("value")):
+        name = m.group("name").rstrip(": ").strip()
+        value = m.group("value").strip()
+        vstart = m.start("value") + (len(m.group("value")) - len(m.group("value").lstrip()))
+        return _HeaderLine(name, value, vstart, "participants")
+    return None
+
+
 _PAGE = re.compile(
     r"^(?:\(\s*(?:p\.?|pp\.?|page)\s*(?P<a>\d{1,4})\s*\)|\[\s*(?:p\.?|page)\s*(?P<b>\d{1,4})\s*\]|"
     r"[-–—]\s*(?P<c>\d{1,4})\s*[-–—]|page\s+(?P<d>\d{1,4})|\[(?P<e>\d{1,4})\]\s*$(?!.))$",
     re.IGNORECASE,
 )
-_FOOTNOTE = re.compile(r"^\[(?P<n>\d{1,3}|\*)\]\s+(?P<t>\S.*)$|^(?P<n2>\d{1,3})\)\s+(?P<t2>\S.*)$")
+_FOOTNOTE = re.compile(
+    r"^\[(?P<n>\d{1,3}|\*)\]\s+(?P<t>\S.*)$|^(?P<n2>\d{1,3})\)\s+(?P<t2>\S.*)$|"
+    r"^(?P<n3>\d{1,3})\s+(?P<t3>(?:Translator|Editor|Author)[’']?s?\s+[Nn]ote\b.*|(?:See|Cf\.|Ibid)\b.*)$"
+)
 _BOLD_LABEL = re.compile(r"^\*\*(?P<label>[^*\n]{1,100}?)\s*(?P<sep>[:：.])?\s*\*\*\s*(?(sep)|[:：]\s*)(?P<rest>.*)$")
+_BRACKET_LABEL = re.compile(r"^\[(?P<label>[^\[\]:\n]{2,80}?)\s*:\s*\]\s*(?:(?P<rest>\S.*))?$")
 _COLON_LABEL = re.compile(r"^(?P<label>[^:：\n]{1,100}?)\s*[:：](?:\s+(?P<rest>\S.*)|\s*$)")
 _CAPS_PERIOD = re.compile(
     r"^(?P<label>(?:[A-ZА-ЯЁ]\.\s?)*[A-ZА-ЯЁ][A-ZА-ЯЁ'’-]+(?:\s+(?:[A-ZА-ЯЁ]\.\s?)*[A-ZА-ЯЁ][A-ZА-ЯЁ'’-]*){0,4})\.\s+(?P<rest>\S.*)$"
@@ -245,7 +332,6 @@ _GROUP_LINE = re.compile(
     r"(?:for|representing)\s+the\s+.+:?)$",
     re.IGNORECASE,
 )
-_PARTICIPANT_HEADERS = {"participants", "present", "participating", "attendees"}
 _LIST_ITEM = re.compile(r"^(?:[-*•–]|\d{1,3}[.)-])\s+")
 _STAGE_WORDS = re.compile(
     r"\b(?:point(?:s|ed|ing)?|laugh(?:s|ed|ing|ter)?|applau\w*|smil\w*|nod\w*|gestur\w*|interrupt\w*|"
@@ -313,7 +399,18 @@ def _parse_label(label: str) -> tuple[str, str | None, str | None] | None:
 def _candidate(lines: list[_Line], idx: int, text: str) -> _Candidate | None:
     ln = lines[idx]
     t = ln.text
-    if _HEADER.match(t) or t.startswith(("[", "(", "-", "*", "•")) and not t.startswith("**"):
+    if _header(t) is not None:
+        return None
+    m = _BRACKET_LABEL.match(t)
+    if m:  # "[Comrade Zhou Enlai:] ...": a label the translator supplied
+        label = m.group("label").strip()
+        parsed = _parse_label(label)
+        if parsed is None:
+            return None
+        lstart = ln.start + m.start("label")
+        rest_start = ln.start + m.start("rest") if m.group("rest") else None
+        return _Candidate(idx, "bold", label, Span(lstart, lstart + len(label)), rest_start, *parsed)
+    if t.startswith(("[", "(", "-", "*", "•")) and not t.startswith("**"):
         return None
     m = _BOLD_LABEL.match(t)
     if m:
@@ -401,6 +498,15 @@ def _title_names(title: str) -> list[str]:
     return names
 
 
+def _written_elsewhere(name: str, words: Counter[str]) -> bool:
+    """A label in capitals ("ZAMYATIN") whose surname the document also writes in mixed case ("Zamyatin")."""
+    last = name.split()[-1].strip(".")
+    if not last.isupper() or len(last) < 3:
+        return False
+    mixed = last[:1] + last[1:].lower()
+    return words[mixed] >= 1
+
+
 def _corroborated(name: str, known: list[tuple[str, ...]], counts: Counter[str], aliases: set[str]) -> bool:
     toks = name_tokens(name)
     if not toks:
@@ -447,7 +553,7 @@ def _split_top(text: str) -> list[tuple[int, str]]:
             sep = 0
             if ch == ";":
                 sep = 1
-            elif text.startswith(", ", i) and text[i + 2 : i + 3].isupper():
+            elif text.startswith(", ", i) and (text[i + 2 : i + 3].isupper() or text[i + 2 : i + 3] == "["):
                 sep = 2
             elif text.startswith(" and ", i) and text[i + 5 : i + 6].isupper():
                 sep = 5
@@ -462,7 +568,39 @@ def _split_top(text: str) -> list[tuple[int, str]]:
 
 
 def _name_and_role(piece: str) -> tuple[str, str | None]:
+    alias, lead_role = None, None
+    piece = re.sub(r"(?:\s*\.){2,}\s*$", "", " ".join(piece.split()))  # "K. V. Rusakov. . . . ."
+    m = re.match(r"^\[(?P<role>[^\[\]]{2,120})\]\s*(?P<rest>\S.*)$", piece)
+    if m:  # "[ALP CC Member] Mehmet Shehu": an editor's note of the role before the name
+        lead_role, piece = m.group("role").strip(), m.group("rest")
+    m = re.match(r"^(?P<name>[^\[\]]+?)\s*\[(?P<alt>[^\[\]]{2,60})\]\s*(?P<after>.*)$", piece)
+    if m and is_name_like(m.group("alt").strip()):  # "Chou En-lai [Zhou Enlai], Interpreter"
+        alias, piece = m.group("alt").strip(), (m.group("name") + " " + m.group("after")).strip()
+    title, rest = split_title(strip_honorifics(piece))
+    if title and rest:
+        piece = rest
+        lead_role = lead_role or title
+    name, role = _name_and_role_plain(strip_honorifics(piece))
+    if name.endswith(".") and len(name.split()[-1]) > 3:
+        name = name[:-1]  # "Ramiz Alia." ends its list
+    if not name and lead_role:
+        # "Vice Governor of Zhejiang Province Wu Xian": the name closes the office.
+        words = piece.split()
+        cand = " ".join(words[-2:])
+        if len(words) > 2 and is_name_like(cand) and not {fold(w.strip(".,")) for w in words[-2:]} & (ROLE_WORDS | _ORG_WORDS):
+            name, role = cand, " ".join(words[:-2])
+    if name and alias:
+        name = f"{name}\x00{alias}"
+    return name, role or lead_role
+
+
+_PLACE_WORDS = frozenset("province region oblast city county district republic state prefecture".split())
+
+
+def _name_and_role_plain(piece: str) -> tuple[str, str | None]:
     words = strip_honorifics(piece).split()
+    while len(words) > 2 and fold(words[0]) in _PLACE_WORDS:
+        words = words[1:]  # "[Vice Governor of Zhejiang] Province Wu Xian"
     name_words: list[str] = []
     for i, w in enumerate(words):
         core = w.strip(".,()")
@@ -488,7 +626,7 @@ def _name_and_role(piece: str) -> tuple[str, str | None]:
 def _participant(ln: _Line, group: str | None) -> list[Participant]:
     """Names on a participant line: "CHANG Ki-yeong Assistant to ..." or "A, B and C"."""
     pieces = _split_top(ln.text)
-    first_name, first_role = _name_and_role(pieces[0][1])
+    first_name, first_role = _name_and_role_plain(split_title(pieces[0][1])[1] or pieces[0][1])
     if len(pieces) > 1 and (not first_name or first_role):
         pieces = [(0, ln.text)]  # "Name Role, Organisation": one participant
     out: list[Participant] = []
@@ -501,7 +639,9 @@ def _participant(ln: _Line, group: str | None) -> list[Participant]:
                 out[-1] = Participant(prev.name, role if not prev.role else f"{prev.role}, {role}", prev.group,
                                       Span(prev.span.start, start + len(piece)), prev.line)
             continue
-        out.append(Participant(name=name, role=role, group=group, span=Span(start, start + len(piece)), line=ln.no))
+        name, _, alias = name.partition("\x00")
+        out.append(Participant(name=name, role=role, group=group, span=Span(start, start + len(piece)), line=ln.no,
+                               alias=alias or None))
     return out
 
 
@@ -659,16 +799,20 @@ def read(text: str, source: str) -> Document:
     # Lines of a participant list are never turns; their names corroborate labels.
     participants_seen: list[tuple[str, ...]] = []
     for k in range(idx0, len(lines)):
-        m = _HEADER.match(lines[k].text)
-        if m and fold(m.group("name")) in _PARTICIPANT_HEADERS:
+        h = _header(lines[k].text)
+        if h is not None and h.kind in ("participants", "role") and h.value:
+            sub = _Line(lines[k].no, lines[k].start + h.value_start, lines[k].end, h.value)
+            participants_seen.extend(name_tokens(p.name) for p in _participant(sub, None))
+        if h is not None and h.kind == "participants":
             j = k + 1
             while j < len(lines) and not lines[j].blank:
                 c = cands.get(j)
-                if c is not None and c.style in ("bold", "colon") or _HEADER.match(lines[j].text):
+                if c is not None and c.style in ("bold", "colon") or _header(lines[j].text):
                     break
                 cands.pop(j, None)
                 participants_seen.extend(name_tokens(p.name) for p in _participant(lines[j], None))
                 j += 1
+    body_words = Counter(re.sub(r"\d+$", "", w) for w in re.findall(r"[^\W\d_][^\W_]*", text[lines[idx0].start if idx0 < len(lines) else 0 :]))
     counts: Counter[tuple[str, ...]] = Counter(name_tokens(c.name) for c in cands.values())
     aliases = {" ".join(name_tokens(c.alias)) for c in cands.values() if c.alias}
     known_all = known + [t for t in participants_seen if t]
@@ -684,7 +828,7 @@ def read(text: str, source: str) -> Document:
         elif c.style == "colon-only":
             ok = _corroborated(c.name, known_all, counts, aliases) or len(c.name.split()) in (2, 3)
         else:  # caps-period, caps-bare
-            ok = _corroborated(c.name, known_all, counts, aliases)
+            ok = _corroborated(c.name, known_all, counts, aliases) or _written_elsewhere(c.name, body_words)
         if ok:
             accepted[k] = c
 
@@ -730,10 +874,16 @@ def read(text: str, source: str) -> Document:
             )
         cur_turn = None
 
+    consumed: set[int] = set()
     for k in range(idx0, len(lines)):
         ln = lines[k]
+        if k in consumed:
+            continue
         if ln.blank:
-            in_participants = False
+            if in_participants:
+                # A list written one person a paragraph goes on while the next paragraph is a name.
+                nxt = next((x for x in lines[k + 1 :] if not x.blank), None)
+                in_participants = nxt is not None and _is_participant_line(nxt.text)
             if not line_mode:
                 close_para()
             continue
@@ -749,32 +899,46 @@ def read(text: str, source: str) -> Document:
         if fm and (cur_turn is not None or k not in accepted):
             close_turn()
             close_para()
-            notes.append(Footnote(fm.group("n") or fm.group("n2"), fm.group("t") or fm.group("t2"), Span(ln.start, ln.end), ln.no))
+            notes.append(Footnote(fm.group("n") or fm.group("n2") or fm.group("n3"),
+                                  fm.group("t") or fm.group("t2") or fm.group("t3"), Span(ln.start, ln.end), ln.no))
             continue
-        hm = _HEADER.match(t)
+        hm = _header(t)
         if hm and k not in accepted:
             close_turn()
             close_para()
-            name = hm.group("name")
-            value = hm.group("value").strip()
-            headers.append(HeaderField(name, value, Span(ln.start, ln.end), ln.no))
-            if fold(name) in _PARTICIPANT_HEADERS:
-                in_participants = True
-                group = None
-                if value:
-                    vstart = ln.start + ln.text.index(value, len(name))
-                    sub = _Line(ln.no, vstart, ln.end, value)
-                    participants.extend(_participant(sub, None))
+            headers.append(HeaderField(hm.name, hm.value, Span(ln.start, ln.end), ln.no))
+            in_participants = hm.kind == "participants"
+            group = None if hm.name.casefold() in _PARTICIPANT_HEADERS or hm.kind != "participants" else hm.name
+            if hm.value and hm.kind in ("participants", "role"):
+                j, vstart = k, ln.start + hm.value_start
+                while j + 1 < len(lines) and not lines[j + 1].blank and j + 1 not in accepted and (
+                    text[vstart : lines[j].end].count("[") > text[vstart : lines[j].end].count("]")
+                    or text[vstart : lines[j].end].rstrip().endswith(",")
+                ) and not _header(lines[j + 1].text):
+                    j += 1
+                consumed.update(range(k + 1, j + 1))
+                sub = _Line(ln.no, vstart, lines[j].end, text[vstart : lines[j].end])
+                got = _participant(sub, group)
+                if hm.role:
+                    got = [Participant(p.name, p.role or hm.role, p.group, p.span, p.line, p.alias, hm.role) for p in got]
+                participants.extend(got)
             continue
         if in_participants and k not in accepted:
             if _GROUP_LINE.match(t) or (t.endswith(":") and len(t.split()) <= 6):
                 group = t.rstrip(":")
             else:
-                participants.extend(_participant(ln, group))
+                j = k
+                while j + 1 < len(lines) and not lines[j + 1].blank and j + 1 not in accepted and (
+                    text[ln.start : lines[j].end].count("[") > text[ln.start : lines[j].end].count("]")
+                ) and not _header(lines[j + 1].text):
+                    j += 1
+                consumed.update(range(k + 1, j + 1))
+                participants.extend(_participant(_Line(ln.no, ln.start, lines[j].end, text[ln.start : lines[j].end]), group))
             continue
         if k in accepted:
             close_turn()
             close_para()
+            in_participants = False
             c = accepted[k]
             cur_turn = {"cand": c, "start": c.rest_start, "end": ln.end if c.rest_start is not None else None}
             continue
