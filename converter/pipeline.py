@@ -92,7 +92,7 @@ def build_document(
     build_time: str | None = None,
 ) -> Built:
     doc = read(text, source.relpath)
-    cast = resolve(doc, authority)
+    cast = resolve(doc, authority, text)
     archive = _archive(doc, authority)
     extraction = extract(doc, text, cast, authority)
     triples = document_triples(

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from .authority import Authority
 from .model import Document
-from .names import ROLE_WORDS, name_tokens, normalise_name, slugify
+from .names import ROLE_WORDS, fold, name_tokens, normalise_name, slugify, split_title, strip_honorifics
+from .people import named_people
 from .readers.wilson import _title_names
 
 __all__ = ["PersonRef", "Cast", "resolve"]
@@ -34,13 +35,16 @@ class Cast:
     by_label: dict[str, PersonRef] = field(default_factory=dict)
     participants: list[PersonRef] = field(default_factory=list)  # listed as present
     named_in_title: list[PersonRef] = field(default_factory=list)
+    mentioned: list[PersonRef] = field(default_factory=list)  # named in the body, the credits or a signature
+    contributors: list[tuple[PersonRef, str]] = field(default_factory=list)  # (person, "translator"...) of the credits
     warnings: list[str] = field(default_factory=list)
 
     @property
     def persons(self) -> list[PersonRef]:
         """Every person of the document, once, merging the ways it is written."""
         merged: dict[str, PersonRef] = {}
-        for ref in [*self.named_in_title, *self.participants, *self.by_label.values()]:
+        for ref in [*self.named_in_title, *self.participants, *self.by_label.values(), *self.mentioned,
+                    *(c[0] for c in self.contributors)]:
             prev = merged.get(ref.slug)
             if prev is None:
                 merged[ref.slug] = ref
@@ -76,44 +80,98 @@ def _ref(name: str, written: list[str], authority: Authority, doc_id: str) -> Pe
     return PersonRef(slugify(norm), norm, False, names)
 
 
-def resolve(doc: Document, authority: Authority) -> Cast:
+def _bare(name: str) -> str:
+    """The name without its title: "Premier Kim Il Sung" -> "Kim Il Sung"; a title alone stays."""
+    title, rest = split_title(strip_honorifics(name))
+    return rest or name
+
+
+def resolve(doc: Document, authority: Authority, text: str | None = None) -> Cast:
+    """Who is who in ``doc``; ``text`` (the decoded source) lets the body, credits and signature name people too."""
     cast = Cast()
-    title_names = [normalise_name(n) for n in _title_names(doc.title)]
-    participant_names = [normalise_name(p.name) for p in doc.participants]
-    full_labels = [normalise_name(t.name) for t in doc.turns if len(name_tokens(t.name)) >= 2]
-    aliases = {" ".join(name_tokens(t.alias)): normalise_name(t.name) for t in doc.turns if t.alias}
+    title_names = [normalise_name(_bare(n)) for n in _title_names(doc.title)]
+    participant_names = [normalise_name(_bare(p.name)) for p in doc.participants]
+    full_labels = [normalise_name(_bare(t.name)) for t in doc.turns if len(name_tokens(_bare(t.name))) >= 2]
+    aliases = {" ".join(name_tokens(t.alias)): normalise_name(_bare(t.name)) for t in doc.turns if t.alias}
+    named = named_people(doc, text) if text is not None else []
     # Candidates, title names first: they name the main parties.
     candidates: list[str] = []
-    for n in [*title_names, *participant_names, *full_labels]:
+    for n in [*title_names, *participant_names, *full_labels,
+              *(normalise_name(p.name) for p in named if len(name_tokens(p.name)) >= 2)]:
         if n not in candidates:
             candidates.append(n)
+    titled: dict[str, set[str]] = {}  # "ambassador" -> the full names written with that title
+    for p in named:
+        if p.title:
+            titled.setdefault(fold(p.title).rstrip("."), set()).add(normalise_name(p.name))
+    for p in doc.participants:
+        for key in filter(None, (p.function, (p.role or "").split(",")[0].strip())):
+            titled.setdefault(fold(key), set()).add(normalise_name(_bare(p.name)))
+
+    def full_name(name: str) -> tuple[str | None, list[str]]:
+        """The one fuller name of this document that ``name`` is a short form of, and all candidates."""
+        toks = name_tokens(name)
+        matches = [c for c in candidates if toks and set(toks) <= set(name_tokens(c)) and c != name]
+        in_title = [c for c in matches if c in title_names]
+        pick = in_title if in_title else matches
+        distinct = sorted({" ".join(name_tokens(c)) for c in pick})
+        return (pick[0] if len(distinct) == 1 else None), sorted(set(pick))
+
+    def ref_for(name: str, written: list[str]) -> PersonRef:
+        if authority.lookup("person", name) is None and len(name_tokens(name)) == 1:
+            full, _ = full_name(name)
+            if full is not None:
+                return _ref(full, [*written, full], authority, doc.identifier)
+            if authority.lookup("person", name) is None:
+                # A surname alone that nothing else in the document completes: this document's person.
+                norm = normalise_name(name)
+                return PersonRef(f"{doc.identifier}-{slugify(norm)}", norm, False, tuple(sorted(set(written))))
+        return _ref(name, written, authority, doc.identifier)
 
     for name in title_names:
-        cast.named_in_title.append(_ref(name, [name], authority, doc.identifier))
+        cast.named_in_title.append(ref_for(name, [name]))
     for p in doc.participants:
-        cast.participants.append(_ref(p.name, [p.name], authority, doc.identifier))
+        bare = _bare(p.name)
+        cast.participants.append(ref_for(bare, [p.name, bare] + ([p.alias] if p.alias else [])))
+    for p in named:
+        ref = ref_for(normalise_name(p.name), [p.name, p.written])
+        if p.where == "credits" and p.role:
+            cast.contributors.append((ref, p.role))
+        else:
+            cast.mentioned.append(ref)
 
     for turn in doc.turns:
         if turn.label in cast.by_label:
             continue
         written = [turn.label, turn.name] + ([turn.alias] if turn.alias else [])
-        toks = name_tokens(turn.name)
-        full = aliases.get(" ".join(toks))
-        if full is None and authority.lookup("person", turn.name) is not None:
-            full = turn.name
-        if full is None:
-            matches = [c for c in candidates if toks and set(toks) <= set(name_tokens(c))]
-            in_title = [c for c in matches if c in title_names]
-            pick = in_title if in_title else matches
-            distinct = sorted({" ".join(name_tokens(c)) for c in pick})
-            if len(distinct) == 1:
-                full = pick[0]
-            elif len(distinct) > 1:
+        bare = _bare(turn.name)
+        toks = name_tokens(bare)
+        full = aliases.get(" ".join(name_tokens(turn.name))) or aliases.get(" ".join(toks))
+        role_only = bool(toks) and all(t in ROLE_WORDS for t in toks)
+        if full is None and role_only:
+            # "Ambassador:", "Interpreter:": the one person the document gives that title or function.
+            holders = sorted(titled.get(fold(bare).rstrip("."), set()) | titled.get(toks[-1], set()))
+            if len(holders) == 1:
+                full = holders[0]
+            elif len(holders) > 1:
+                cast.warnings.append(
+                    f"{doc.source}:{turn.line}: speaker label '{turn.label}' could be any of {', '.join(holders)}; "
+                    f"it is kept as this document's own '{bare}' -- add the label as an alias in "
+                    f"seeds/authority/persons.csv to decide")
+        if full is None and not role_only and authority.lookup("person", bare) is not None:
+            full = bare
+        if full is None and not role_only:
+            full, pick = full_name(bare)
+            if full is None and len(pick) > 1:
                 cast.warnings.append(
                     f"{doc.source}:{turn.line}: speaker label '{turn.label}' could be any of "
-                    f"{', '.join(sorted(set(pick)))}; it is kept as its own person — add the label "
+                    f"{', '.join(pick)}; it is kept as this document's own person -- add the label "
                     f"as an alias in seeds/authority/persons.csv to decide"
                 )
-        ref = _ref(full or turn.name, written + ([full] if full else []), authority, doc.identifier)
+                norm = normalise_name(bare)
+                cast.by_label[turn.label] = PersonRef(f"{doc.identifier}-{slugify(norm)}", norm, False,
+                                                      tuple(sorted(set(written))))
+                continue
+        ref = _ref(full or bare, written + ([full] if full else []), authority, doc.identifier)
         cast.by_label[turn.label] = ref
     return cast
