@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .model import Extraction
 
-__all__ = ["Score", "DocumentScore", "score_document", "load_gold"]
+__all__ = ["Score", "DocumentScore", "ReadScore", "score_document", "score_reading", "load_gold"]
 
 
 @dataclass
@@ -115,3 +115,94 @@ def score_document(ext: Extraction, gold: dict) -> DocumentScore:
         if sentence in texts:
             out.not_claims_made.append(sentence)
     return out
+
+
+# --------------------------------------------------------------------------- whole-document gold
+
+
+@dataclass
+class ReadScore:
+    """How a document was read, against a gold file with turns, people, places, organisations and claims."""
+
+    documents: int = 0
+    turn_docs: int = 0  # documents whose turns are counted (conversations, and any with labelled turns)
+    turns_exact: int = 0
+    speakers: Score = field(default_factory=Score)  # tp: right speaker; fn: wrong or missed turn
+    people: Score = field(default_factory=Score)
+    places: Score = field(default_factory=Score)
+    organizations: Score = field(default_factory=Score)
+    claims: Score = field(default_factory=Score)
+
+    def add(self, other: ReadScore) -> None:
+        self.documents += other.documents
+        self.turn_docs += other.turn_docs
+        self.turns_exact += other.turns_exact
+        for name in ("speakers", "people", "places", "organizations", "claims"):
+            getattr(self, name).__iadd__(getattr(other, name))
+
+
+def _tokens(name: str) -> frozenset[str]:
+    from .names import name_tokens
+
+    return frozenset(t.rstrip(".") for t in name_tokens(name))
+
+
+def _same(gold: frozenset[str], forms: list[frozenset[str]]) -> bool:
+    """A gold name and a predicted entity's written forms name the same one: one's words hold the other's."""
+    return any(f and gold and (gold <= f or f <= gold) and max(len(t) for t in (gold & f or {""})) > 2
+               for f in forms)
+
+
+def _match(gold_names: list[str], predicted: list[list[str]]) -> Score:
+    gold = [_tokens(g) for g in gold_names]
+    pred = [[_tokens(f) for f in forms] for forms in predicted]
+    tp_pred = sum(1 for forms in pred if any(_same(g, forms) for g in gold))
+    found = sum(1 for g in gold if any(_same(g, forms) for forms in pred))
+    return Score(tp=found, fp=len(pred) - tp_pred, fn=len(gold) - found)
+
+
+def score_reading(built, gold: dict, authority) -> ReadScore:  # type: ignore[no-untyped-def]
+    """Score one built document (``pipeline.Built``) against a whole-document gold file."""
+    doc, cast, ext = built.doc, built.cast, built.extraction
+    out = ReadScore(documents=1)
+    gold_turns = gold.get("turns", [])
+    if gold_turns or gold.get("kind") == "conversation" or doc.turns:
+        out.turn_docs = 1
+        out.turns_exact = int(len(doc.turns) == len(gold_turns))
+    by_line = {t.line: t for t in doc.turns}
+    for g in gold_turns:
+        t = by_line.get(g["line"]) or by_line.get(g["line"] + 1)  # a label alone on its line
+        if t is None:
+            out.speakers.fn += 1
+            continue
+        ref = cast.by_label[t.label]
+        forms = [_tokens(ref.name), *(_tokens(w) for w in ref.written)]
+        if _same(_tokens(g["speaker"]), forms):
+            out.speakers.tp += 1
+        else:
+            out.speakers.fn += 1
+            out.speakers.fp += 1
+    persons: dict[str, list[str]] = {}
+    for p in cast.persons:
+        persons[p.slug] = [p.name, *p.written]
+    places: dict[str, list[str]] = {}
+    orgs: dict[str, list[str]] = {}
+    for m in ext.mentions:
+        target = {"person": persons, "place": places, "organization": orgs}.get(m.kind)
+        if target is None:
+            continue
+        if m.entity is not None:
+            e = authority.get(*m.entity)
+            forms = [e.label, *e.aliases] if e is not None else []
+            target.setdefault(m.entity[1], forms)
+            target[m.entity[1]].append(m.text)
+        elif m.kind != "person":
+            target.setdefault(f"candidate:{m.text}", [m.text])
+    out.people = _match(gold.get("people", []), list(persons.values()))
+    out.places = _match(gold.get("places", []), list(places.values()))
+    out.organizations = _match(gold.get("organizations", []), list(orgs.values()))
+    pred_c = {(c.span.start, c.span.end) for c in ext.claims}
+    gold_c = {(c["start"], c["end"]) for c in gold.get("claims", [])}
+    out.claims = Score(len(pred_c & gold_c), len(pred_c - gold_c), len(gold_c - pred_c))
+    return out
+
