@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .authority import Authority, load_authority
 from .errors import ConversionError
-from .namespaces import PREFIXES
+from .namespaces import LEXVO, PREFIXES
 from .pipeline import DocResult, WorkerConfig, convert_file, init_worker
-from .publish import OutputDir, Release, collect_sources, write_release
+from .publish import OutputDir, Release, collect_sources, update_build_info, write_release
 from .uris import Minter
 from .validate import (
     SHAPES_DIR,
     Report,
+    Result,
     cross_document_checks,
     load_shapes,
     persons_of,
@@ -39,6 +41,7 @@ class BuildOutcome:
     validation: Report | None = None  # the checks on the whole dataset
     published: Path | None = None
     seconds: float = 0.0
+    culprits: list[str] = field(default_factory=list)  # source files the dataset's violations come from
 
     @property
     def warnings(self) -> list[str]:
@@ -131,21 +134,43 @@ def run_build(
             outcome.seconds = time.monotonic() - started
             return outcome
         authority_persons = {e.id: e for e in authority.of_kind("person")}
-        release = write_release(
-            stage, good, parts, minter=minter, authority_persons=authority_persons,
-            authority_entities=[e for e in authority.entities.values() if e.kind != "person"],
-            sources={rel: f for f, rel in files}, build_time=build_time, dataset_time=graph_time,
-            progress=status, convert_seconds=convert_seconds,
-        )
-        if shapes_dir is not None:
+        curated = {minter.iri(e.kind, e.id): e.where for e in authority.entities.values()}
+        while True:
+            release = write_release(
+                stage, good, parts, minter=minter, authority_persons=authority_persons,
+                authority_entities=[e for e in authority.entities.values() if e.kind != "person"],
+                sources={rel: f for f, rel in files}, build_time=build_time, dataset_time=graph_time,
+                progress=status, convert_seconds=convert_seconds,
+            )
+            if shapes_dir is None:
+                break
             status("checking across documents")
             checked = time.monotonic()
-            outcome.validation = _whole_dataset_report(stage, good, minter, shapes_dir)
+            appears_in = _appears_in(good, minter)
+            report = _whole_dataset_report(stage, good, minter, shapes_dir, appears_in)
             release.seconds["cross_checks"] = round(time.monotonic() - checked, 2)
-            if not outcome.validation.conforms:
-                outcome.release = None
+            report, blamed = _blame(report, appears_in, curated)
+            outcome.validation = report
+            if report.conforms:
+                break
+            outcome.culprits = sorted({src for srcs in blamed.values() for src in srcs})
+            # Leave out only the documents that break a rule; a violation no document causes stops the build.
+            if not keep_going or any(not srcs for srcs in blamed.values()):
                 outcome.seconds = time.monotonic() - started
                 return outcome
+            for r in good:
+                r.errors += [replace(v, source=r.relpath).render() for v, srcs in blamed.items() if r.relpath in srcs]
+            good = [r for r in good if r.ok]
+            outcome.failed = [r for r in results if not r.ok]
+            if not good:
+                outcome.seconds = time.monotonic() - started
+                return outcome
+            _empty(stage)  # and build the release again without them
+        update_build_info(
+            stage,
+            review=[item.as_json() for item in (outcome.validation.review if outcome.validation else [])],
+            left_out=[{"source": r.relpath, "id": r.identifier, "errors": r.errors} for r in outcome.failed],
+        )
         build_id = build_time.replace(":", "").replace("-", "") + f"-{os.getpid()}"
         outcome.release = release
         outcome.published = output.publish(stage, build_id)
@@ -154,7 +179,63 @@ def run_build(
     return outcome
 
 
-def _whole_dataset_report(stage: Path, results: list[DocResult], minter: Minter, shapes_dir: Path) -> Report:
+def _empty(directory: Path) -> None:
+    for entry in directory.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def _appears_in(results: list[DocResult], minter: Minter) -> dict[str, list[tuple[str, str]]]:
+    """IRI -> (document id, source file) of each document that refers to it or contributes to its description.
+
+    A document graph's outward references name the persons, organisations, places
+    and events it refers to; its persons, reported sources, holding archive and
+    languages are what it adds to the entities graph.
+    """
+    out: dict[str, set[tuple[str, str]]] = {}
+    for r in results:
+        iris = {o for o, _s, _p in r.references}
+        iris |= {minter.person(slug) for slug, *_ in r.persons}
+        iris |= {minter.iri(kind, slug) for kind, slug, _label in r.agents}
+        iris |= {str(LEXVO[code]) for code, _name in r.languages}
+        if r.archive:
+            iris.add(minter.iri("organization", r.archive[0]))
+        for iri in iris:
+            out.setdefault(iri, set()).add((r.identifier or "", r.relpath))
+    return {iri: sorted(docs) for iri, docs in out.items()}
+
+
+def _blame(
+    report: Report, appears_in: dict[str, list[tuple[str, str]]], curated: dict[str, str]
+) -> tuple[Report, dict[Result, list[str]]]:
+    """Each violation of the whole dataset with the source files responsible for it.
+
+    A violation is the documents' when its focus node (or, for a dangling
+    reference, the IRI referred to) is something documents refer to or describe;
+    each result then names those files. A violation of curated authority data
+    names the authority file's line and no document; so does one of the VoID
+    description. Warnings are left as they are.
+    """
+    blamed: dict[Result, list[str]] = {}
+    results = []
+    for r in report.results:
+        if r.severity != "Violation":
+            results.append(r)
+            continue
+        nodes = [n for n in (r.focus, r.value) if n]
+        srcs = [] if any(n in curated for n in nodes) else sorted({s for n in nodes for _i, s in appears_in.get(n, [])})
+        where = ", ".join(srcs) or next((curated[n] for n in nodes if n in curated), None)
+        r = replace(r, source=where or r.source)
+        blamed[r] = srcs
+        results.append(r)
+    return Report(results, report.review), blamed
+
+
+def _whole_dataset_report(
+    stage: Path, results: list[DocResult], minter: Minter, shapes_dir: Path, appears_in: dict[str, list[tuple[str, str]]]
+) -> Report:
     """SHACL on the entities graph and the VoID description, and the checks across documents."""
     from rdflib import Graph
 
@@ -167,6 +248,7 @@ def _whole_dataset_report(stage: Path, results: list[DocResult], minter: Minter,
     void.parse(stage / "void.ttl", format="turtle")
     report.extend(validate_graph(void, shapes).with_source("void.ttl"))
     references = [ref for r in results for ref in r.references]
-    report.extend(cross_document_checks(references, {str(s) for s in entities.subjects()}, persons_of(entities)))
+    report.extend(cross_document_checks(references, {str(s) for s in entities.subjects()}, persons_of(entities),
+                                        appears_in))
     return report
 

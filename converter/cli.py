@@ -58,11 +58,15 @@ def build(sources: tuple[Path, ...], out: Path, base_uri: str, authority: Path |
 
     Every document is read, even after an error, so that all errors are reported at
     once. Each document graph is validated against the SHACL shapes, and the whole
-    dataset is checked across documents (no dangling references, one IRI per
-    person). If any document fails or any violation is found, nothing is published
-    (the previous build stays whole) unless --keep-going is given; warnings are
-    reported and do not stop publication.
+    dataset is checked across documents (no dangling references). If any document
+    fails or any violation is found, nothing is published (the previous build stays
+    whole) unless --keep-going is given: then only the documents that break a rule
+    are left out. Warnings are reported and do not stop publication; neither do
+    persons sharing a name (namesakes, a role such as "Translator" in many
+    documents), which are kept apart and listed to review (archivekg info OUT).
     """
+    from collections import Counter
+
     from .build import run_build
     from .validate import SHAPES_DIR
 
@@ -94,13 +98,20 @@ def build(sources: tuple[Path, ...], out: Path, base_uri: str, authority: Path |
         _err(f"warning: {w}")
     if len(warnings) > 20 and not verbose:
         _err(f"warning: ... and {len(warnings) - 20} more (use --verbose to list them all)")
+    review = outcome.validation.review if outcome.validation is not None else []
+    if review and outcome.release is not None:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(Counter(i.kind for i in review).items()))
+        _err(f"to review: {len(review)} item(s) ({kinds}), nothing merged; 'archivekg info {out}' lists them, "
+             "docs/review.md says how to resolve them")
 
     if outcome.release is None:
         if not outcome.results:
             _err("error: no documents found (looked for *.txt in " + ", ".join(map(str, srcs)) + ")")
         elif outcome.validation is not None and not outcome.validation.conforms:
-            _err(f"error: the dataset breaks {len(outcome.validation.violations)} cross-document constraint(s); "
-                 "nothing was published")
+            culprits = outcome.culprits
+            _err(f"error: the dataset breaks {len(outcome.validation.violations)} cross-document constraint(s)"
+                 + (f", in {', '.join(culprits)}" if culprits else "") + "; nothing was published"
+                 + ("" if keep_going or not culprits else ". Fix them, or use --keep-going to leave them out."))
         else:
             _err(f"error: {len(outcome.failed)} of {len(outcome.results)} document(s) failed; nothing was published"
                  + (" (the previous build is still in place)" if (out / "current").exists() else "")
@@ -142,6 +153,27 @@ def info(directory: Path, as_json: bool) -> None:
         click.echo(f"{key + ':':<13}{data[key]}")
     for name, d in sorted(data["dumps"].items()):
         click.echo(f"dump:        {d['path']}  {d['bytes']} bytes  {d['triples']} triples  sha256 {d['sha256'][:16]}...")
+    left_out = data.get("left_out", [])
+    if left_out:
+        click.echo(f"\nleft out ({len(left_out)}), published without them (--keep-going):")
+        for d in left_out:
+            for e in d["errors"]:
+                click.echo(f"  {e.splitlines()[0]}")
+    review = data.get("review", [])
+    if review:
+        click.echo(f"\nto review ({len(review)}): kept apart, nothing merged; docs/review.md says how to resolve them")
+        for item in review:
+            click.echo(f"  {item['kind']}: {len(item['persons'])} persons labelled {item['label']!r}")
+            shown = item["documents"] if item["kind"] != "role-label" else item["documents"][:10]
+            for d in shown:
+                click.echo(f"    {d['source']} (document {d['id']}): {d['person']}")
+            if len(shown) < len(item["documents"]):
+                click.echo(f"    ... and {len(item['documents']) - len(shown)} more (--json lists them all)")
+            persons_in = {d["person"] for d in item["documents"]}
+            for iri in item["persons"]:
+                if iri not in persons_in:
+                    click.echo(f"    (in no document: authority file only): {iri}")
+            click.echo(f"    how: {item['how']}")
 
 
 @cli.command()
@@ -239,12 +271,12 @@ def evaluate(sources: tuple[Path, ...], gold: Path, authority: Path) -> None:
     linking and claims, the accuracy of claim attributes, and how many sentences
     marked as not-claims were made claims.
     """
-    from .evaluate import DocumentScore, load_gold, score_document
+    from .evaluate import DocumentScore, ReadScore, load_gold, score_document, score_reading
     from .publish import collect_sources
 
     try:
         files = collect_sources(list(sources) or [Path("seeds")])
-        total, scored = DocumentScore(), 0
+        total, scored, reading = DocumentScore(), 0, ReadScore()
         auth = _authority(authority)
         click.echo(f"{'document':<34}{'mentions':>9}{'linked':>8}{'claims':>8}{'events':>8}   gold")
         for path, rel in files:
@@ -253,7 +285,13 @@ def evaluate(sources: tuple[Path, ...], gold: Path, authority: Path) -> None:
             linked = sum(1 for m in ext.mentions if m.entity)
             gpath = gold / f"{path.stem}.json"
             line = f"{rel[:33]:<34}{len(ext.mentions):>9}{linked:>8}{len(ext.claims):>8}{len(ext.events):>8}"
-            if gpath.is_file():
+            if gpath.is_file() and "turns" in (g := load_gold(gpath)):
+                rs = score_reading(built, g, auth)
+                reading.add(rs)
+                line += (f"   turns {len(built.doc.turns)}/{len(g['turns'])} speakers {rs.speakers.tp}/{len(g['turns'])}; "
+                         f"people P {rs.people.precision:.2f} R {rs.people.recall:.2f}; "
+                         f"claims P {rs.claims.precision:.2f} R {rs.claims.recall:.2f}")
+            elif gpath.is_file():
                 sc = score_document(ext, load_gold(gpath))
                 total.add(sc)
                 scored += 1
@@ -262,6 +300,16 @@ def evaluate(sources: tuple[Path, ...], gold: Path, authority: Path) -> None:
     except ConversionError as e:
         _err(f"error: {e}")
         sys.exit(EXIT_ERRORS)
+    if reading.documents:
+        r = reading
+        click.echo(f"\nover {r.documents} whole-document gold file(s):")
+        click.echo(f"  turn counts exact   {r.turns_exact} of {r.turn_docs} documents with turns "
+                   f"({r.turns_exact / max(1, r.turn_docs):.1%})")
+        n_turns = r.speakers.tp + r.speakers.fn
+        click.echo(f"  speaker attribution {r.speakers.tp} of {n_turns} turns ({r.speakers.tp / max(1, n_turns):.1%})")
+        for name in ("people", "places", "organizations", "claims"):
+            sc = getattr(r, name)
+            click.echo(f"  {name:<19} precision {sc.precision:.3f}  recall {sc.recall:.3f}  (tp {sc.tp}, fp {sc.fp}, fn {sc.fn})")
     if scored:
         click.echo(f"\nover {scored} gold document(s):")
         for name, sc in (("mentions (span)", total.mentions), ("linking (entity)", total.linking), ("claims (sentence)", total.claims)):

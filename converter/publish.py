@@ -13,7 +13,8 @@ Layout of ``--out DIR``::
         sources/<relpath>                   the source files, as served at {base}source/<relpath>
         search.sqlite                       full-text index (SQLite FTS5) of utterances, paragraphs, claims
         void.ttl                            VoID/DCAT description of the dataset and its dumps
-        build.json                          counts, warnings, build time, documents
+        build.json                          counts, warnings, build time, documents, items to review,
+                                            documents left out (--keep-going)
 
 A build is written under ``releases/.staging-*`` and becomes visible only when the
 ``current`` link is replaced in one rename; a failed or interrupted build leaves the
@@ -49,7 +50,9 @@ from .authority import Entity
 from .to_rdf import PUBLISHER, PersonRecord, entities_graph
 from .uris import Minter
 
-__all__ = ["OutputDir", "OutputError", "Release", "collect_sources", "write_release", "read_build_info"]
+__all__ = [
+    "OutputDir", "OutputError", "Release", "collect_sources", "read_build_info", "update_build_info", "write_release",
+]
 
 KEEP_RELEASES = 2
 TURTLE_DUMP = "archivekg.ttl.gz"
@@ -172,6 +175,18 @@ def read_build_info(out: Path) -> dict:
     return json.loads(info_path.read_text(encoding="utf-8"))
 
 
+def _write_build_info(stage: Path, info: dict) -> None:
+    (stage / "build.json").write_text(json.dumps(info, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+                                      encoding="utf-8")
+
+
+def update_build_info(stage: Path, **keys: object) -> None:
+    """Set ``keys`` in the staged build.json: what is known only after the checks across documents."""
+    info = json.loads((stage / "build.json").read_text(encoding="utf-8"))
+    info.update(keys)
+    _write_build_info(stage, info)
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -215,6 +230,19 @@ def _merge_persons(results: list[DocResult], authority_persons: dict[str, Entity
     return out
 
 
+def _language_labels(results: list[DocResult]) -> list[tuple[str, str]]:
+    """(code, label) of each language, one label per language: the name the documents write most.
+
+    Archives write one language several ways ("Persian" and "Farsi"); a language gets
+    exactly one label, so two spellings in two documents must not become two labels.
+    """
+    names: dict[str, Counter[str]] = {}
+    for r in results:
+        for code, name in r.languages:
+            names.setdefault(code, Counter())[name] += 1
+    return [(code, min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]) for code, c in sorted(names.items())]
+
+
 def write_release(
     stage: Path,
     results: list[DocResult],
@@ -256,7 +284,7 @@ def write_release(
             ents.setdefault(("organization", slug), Entity("organization", slug, label, aliases, qid))
         for kind, slug, label in r.agents:
             ents.setdefault((kind, slug), Entity(kind, slug, label))
-    languages = sorted({lang for r in ordered for lang in r.languages})
+    languages = _language_labels(ordered)
     persons = _merge_persons(ordered, authority_persons)
     person_slugs = {p.slug for p in persons}
     others = [ents[k] for k in sorted(ents) if not (k[0] == "person" and k[1] in person_slugs)]
@@ -350,9 +378,10 @@ def write_release(
              "turns": r.turns, "paragraphs": r.paragraphs, "sha256": r.sha256, "warnings": r.warnings}
             for r in ordered
         ],
+        "review": [],  # set by the build after the checks across documents
+        "left_out": [],
     }
-    (stage / "build.json").write_text(json.dumps(info, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
-                                      encoding="utf-8")
+    _write_build_info(stage, info)
     return rel
 
 

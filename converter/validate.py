@@ -10,7 +10,7 @@ graph, so a curator can go to the text that caused it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
@@ -19,11 +19,12 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
+from .names import ROLE_WORDS, name_tokens
 from .namespaces import AKG, OA
 
 __all__ = [
-    "Report", "Result", "SHAPES_DIR", "cross_document_checks", "load_shapes", "locate", "outward_references",
-    "persons_of", "validate_graph", "validate_path",
+    "ROLE_LABEL", "Report", "Result", "ReviewItem", "SAME_NAME", "SHAPES_DIR", "cross_document_checks", "load_shapes",
+    "locate", "outward_references", "persons_of", "validate_graph", "validate_path",
 ]
 
 SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
@@ -48,9 +49,58 @@ class Result:
         return f"{where}{self.severity}: {self.message} [{self.focus}{path}]{value}"
 
 
+SAME_NAME = "same-name-persons"
+ROLE_LABEL = "role-label"
+_HOW = {
+    SAME_NAME: (
+        "They are kept apart, not merged: they may be namesakes. One person: keep one row in "
+        "seeds/authority/persons.csv and put the other's names in its aliases. Different people: give each its "
+        "own row, with its own id, a label that tells them apart (\"Kim Il (1910-1984)\") and an alias its "
+        "documents use. See docs/review.md."
+    ),
+    ROLE_LABEL: (
+        "A role, not a name: each document's speaker is its own person ({document id}-{role}), so nothing is "
+        "merged and nothing needs doing. If you know who spoke, write the name into that document's labels, "
+        "\"Translator [Li Yueran]:\". See docs/review.md."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """Something real archives legitimately contain that a curator may want to look at.
+
+    It never stops publication. ``documents`` are (document id, source file, person
+    IRI): where each of the persons appears.
+    """
+
+    kind: str
+    label: str
+    persons: tuple[str, ...]
+    documents: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def how(self) -> str:
+        return _HOW[self.kind]
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({source for _id, source, _person in self.documents})
+
+    def summary(self) -> str:
+        if self.kind == ROLE_LABEL:
+            return f"{len(self.persons)} documents each have their own person labelled {self.label!r}"
+        return f"{len(self.persons)} different persons are labelled {self.label!r}"
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "label": self.label, "persons": list(self.persons), "how": self.how,
+                "documents": [{"id": i, "source": s, "person": p} for i, s, p in self.documents]}
+
+
 @dataclass
 class Report:
     results: list[Result] = field(default_factory=list)
+    review: list[ReviewItem] = field(default_factory=list)  # not results: nothing is wrong with them
 
     @property
     def violations(self) -> list[Result]:
@@ -66,21 +116,24 @@ class Report:
 
     def extend(self, other: Report) -> None:
         self.results.extend(other.results)
+        self.review.extend(other.review)
 
     def with_source(self, source: str) -> Report:
         """The same results, each naming ``source`` as the file it comes from."""
-        return Report([replace(r, source=source) for r in self.results])
+        return Report([replace(r, source=source) for r in self.results], list(self.review))
 
     def text(self) -> str:
         head = "conforms" if self.conforms else f"does not conform: {len(self.violations)} violation(s)"
-        lines = [f"{head}, {len(self.warnings)} warning(s)"]
+        lines = [f"{head}, {len(self.warnings)} warning(s), {len(self.review)} item(s) to review"]
         lines += [r.render() for r in sorted(self.results, key=_order)]
+        lines += [f"to review: {item.summary()}, in {', '.join(item.sources) or 'no document'}" for item in self.review]
         return "\n".join(lines)
 
     def json(self) -> str:
         return json.dumps(
             {"conforms": self.conforms, "violations": len(self.violations), "warnings": len(self.warnings),
-             "results": [asdict(r) for r in sorted(self.results, key=_order)]},
+             "results": [asdict(r) for r in sorted(self.results, key=_order)],
+             "review": [item.as_json() for item in self.review]},
             indent=1, ensure_ascii=False,
         )
 
@@ -228,13 +281,25 @@ def outward_references(graph: Graph, base: str) -> list[tuple[str, str, str]]:
 
 
 def cross_document_checks(
-    references: Iterable[tuple[str, str, str]], described: set[str], persons: Iterable[tuple[str, str]]
+    references: Iterable[tuple[str, str, str]],
+    described: set[str],
+    persons: Iterable[tuple[str, str]],
+    documents_of: Mapping[str, Iterable[tuple[str, str]]] | None = None,
 ) -> Report:
-    """Checks across graphs: no dangling references, one IRI per person.
+    """Checks across graphs: no dangling references (a violation); persons sharing a label (review).
 
     ``references`` are the outward references of every document graph, ``described``
     the IRIs some graph describes (the entities graph's subjects), ``persons`` the
-    (IRI, label) of every person.
+    (IRI, label) of every person, ``documents_of`` the (document id, source file) of
+    the documents each IRI appears in.
+
+    Persons with one label and several IRIs are what real archives hold: namesakes,
+    and the same role ("Translator") in many documents. They are never merged and
+    never stop publication. Namesakes are a warning and a review item naming their
+    documents. A role label (role words only) whose persons are each scoped to their
+    document (IRI slug ``{document id}-...``, in that document only) is a review item
+    with no warning: each document having its own "Interpreter" is the expected case,
+    not a doubt.
     """
     out = Report()
     seen: set[str] = set()
@@ -245,19 +310,42 @@ def cross_document_checks(
                 "Violation", s, p, f"The reference to {o} dangles: nothing in the dataset describes it.",
                 "urn:archivekg:cross-document:no-dangling-references", o,
             ))
+    docs = {iri: sorted(set(d)) for iri, d in (documents_of or {}).items()}
     by_label: dict[str, set[str]] = {}
     for iri, label in persons:
         by_label.setdefault(label, set()).add(iri)
     for label, iris in sorted(by_label.items()):
-        if len(iris) > 1:
-            ordered = sorted(iris)
+        if len(iris) < 2:
+            continue
+        ordered = tuple(sorted(iris))
+        where = tuple(sorted((i, src, iri) for iri in ordered for i, src in docs.get(iri, [])))
+        role = _is_role(label) and all(_document_scoped(iri, docs.get(iri, [])) for iri in ordered)
+        kind = ROLE_LABEL if role else SAME_NAME
+        item = ReviewItem(kind, label, ordered, where)
+        out.review.append(item)
+        if kind == SAME_NAME:
+            placed = "; ".join(
+                f"{iri} (in {', '.join(src for _i, src, p in where if p == iri) or 'no document'})" for iri in ordered
+            )
             out.results.append(Result(
-                "Violation", ordered[0], "http://www.w3.org/2000/01/rdf-schema#label",
-                f"One person, one IRI: {len(ordered)} persons are labelled {label!r} ({', '.join(ordered)}); "
-                "merge them with an alias in seeds/authority/persons.csv",
-                "urn:archivekg:cross-document:one-iri-per-person", label,
+                "Warning", ordered[0], "http://www.w3.org/2000/01/rdf-schema#label",
+                f"{item.summary()}: {placed}. {item.how}",
+                "urn:archivekg:cross-document:same-name-persons", label, ", ".join(item.sources) or None,
             ))
+    out.review.sort(key=lambda i: (i.kind != SAME_NAME, i.label))  # namesakes first: they may need a decision
     return out
+
+
+def _is_role(label: str) -> bool:
+    """A label made of role words only: "Interpreter", "Deputy Chairman"; not "Chinese Interpreter", not "Kim"."""
+    tokens = name_tokens(label)
+    return bool(tokens) and all(t in ROLE_WORDS for t in tokens)
+
+
+def _document_scoped(iri: str, documents: list[tuple[str, str]]) -> bool:
+    """A person minted for one document's role: its slug is ``{document id}-...`` and it is in that document only."""
+    slug = iri.rsplit("/", 1)[-1]
+    return len(documents) == 1 and slug.startswith(f"{documents[0][0]}-")
 
 
 def persons_of(graph: Graph) -> list[tuple[str, str]]:
@@ -325,11 +413,15 @@ def validate_path(path: Path, shapes: Graph | None = None) -> Report:
         info = json.loads(info_path.read_text(encoding="utf-8"))
         sources = {d["id"]: d["source"] for d in info.get("documents_index", [])}
         references: list[tuple[str, str, str]] = []
+        documents_of: dict[str, list[tuple[str, str]]] = {}
         for ttl in sorted((current / "dumps" / "documents").glob("*.ttl")):
             g = Graph()
             g.parse(ttl, format="turtle")
-            references += outward_references(g, info["base_uri"])
+            refs = outward_references(g, info["base_uri"])
+            references += refs
             rel = sources.get(ttl.stem)
+            for o, _s, _p in refs:
+                documents_of.setdefault(o, []).append((ttl.stem, rel or ttl.name))
             src = current / "sources" / rel if rel else None
             r = validate_graph(g, shapes)
             if src is not None and src.is_file():
@@ -345,7 +437,8 @@ def validate_path(path: Path, shapes: Graph | None = None) -> Report:
                 if extra.name == "entities.ttl":
                     entities = g
                 report.extend(validate_graph(g, shapes).with_source(extra.name))
-        report.extend(cross_document_checks(references, {str(x) for x in entities.subjects()}, persons_of(entities)))
+        report.extend(cross_document_checks(references, {str(x) for x in entities.subjects()}, persons_of(entities),
+                                            documents_of))
         return report
     for name, g in _graphs_of_file(path).items():
         label = f"{path.name} <{name}>" if name else path.name

@@ -39,7 +39,7 @@ def _tree_bytes(root: Path) -> dict[str, bytes]:
 
 def test_seed_build_summary_and_info(seed_build: Path) -> None:
     info = json.loads((seed_build / "current" / "build.json").read_text())
-    assert info["documents"] == 1 and info["utterances"] == 28 and info["persons"] == 2
+    assert info["documents"] == 1 and info["utterances"] == 28 and info["persons"] == 3  # the speakers and Comrade Kapo
     assert info["base_uri"] == BASE
     res = run_cli("info", str(seed_build))
     assert res.returncode == 0
@@ -199,3 +199,128 @@ def test_an_interrupted_build_leaves_the_previous_one_whole(tmp_path: Path) -> N
     res = run_cli("build", str(SEED), "--out", str(out), "--base-uri", BASE)
     assert res.returncode == 0, res.stderr
     assert not list((out / "releases").glob(".staging-*"))
+
+
+NAMESAKES = FIXTURES / "namesakes"
+
+
+def _namesakes_authority(tmp: Path) -> Path:
+    """seeds/authority with the two curated Kim Il of the fixture, both labelled 'Kim Il'."""
+    auth = tmp / "authority"
+    shutil.copytree(ROOT / "seeds" / "authority", auth)
+    rows = (NAMESAKES / "persons.csv").read_text(encoding="utf-8").splitlines()[1:]
+    with (auth / "persons.csv").open("a", encoding="utf-8") as f:
+        f.write("\n".join(rows) + "\n")
+    return auth
+
+
+def _spoken_by(out: Path, label: str) -> set[tuple[str, str]]:
+    """(person IRI, document IRI) of every utterance spoken by a person with this label."""
+    store = ox.Store.read_only(str(out / "current" / "store"))
+    q = """PREFIX akg: <https://w3id.org/archivekg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    PREFIX dcterms: <http://purl.org/dc/terms/>
+    SELECT DISTINCT ?p ?doc WHERE { VALUES ?label { %s } ?u akg:spokenBy ?p ; dcterms:isPartOf ?doc . ?p rdfs:label ?label }"""
+    rows = store.query(q % json.dumps(label), use_default_graph_as_union=True)
+    return {(r["p"].value, r["doc"].value) for r in rows}
+
+
+def test_namesakes_and_roles_are_published_kept_apart_and_listed_to_review(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = run_cli("build", str(NAMESAKES / "corpus"), "--out", str(out), "--base-uri", BASE,
+                  "--authority", str(_namesakes_authority(tmp_path)))
+    assert res.returncode == 0, res.stderr
+    info = json.loads((out / "current" / "build.json").read_text())
+    corpus = sorted(p.name for p in (NAMESAKES / "corpus").glob("*.txt"))
+    assert info["documents"] == 8 and sorted(d["source"] for d in info["documents_index"]) == corpus
+    assert info["left_out"] == []
+
+    person, doc = f"{BASE}id/person/", f"{BASE}id/document/"
+    expected = {
+        ("same-name-persons", "Kim Il"): {("960107", "kim_il_1953.txt", "kim-il-1910"),
+                                          ("960108", "kim_il_1982.txt", "kim-il-student")},
+        ("role-label", "Translator"): {("960101", "translator_1971.txt", "960101-translator"),
+                                       ("960102", "translator_1972.txt", "960102-translator")},
+        ("role-label", "Interpreter"): {("960103", "interpreter_1965.txt", "960103-interpreter"),
+                                        ("960104", "interpreter_1966.txt", "960104-interpreter")},
+        ("role-label", "Chairman"): {("960105", "chairman_1958.txt", "960105-chairman"),
+                                     ("960106", "chairman_1959.txt", "960106-chairman")},
+    }
+    review = {(item["kind"], item["label"]): item for item in info["review"]}
+    assert review.keys() == expected.keys()
+    assert info["review"][0]["kind"] == "same-name-persons"  # the items that may need a decision come first
+    for key, where in expected.items():
+        item = review[key]
+        assert {(d["id"], d["source"], d["person"]) for d in item["documents"]} == {
+            (i, s, person + slug) for i, s, slug in where}
+        assert sorted(item["persons"]) == sorted(person + slug for _i, _s, slug in where)
+        assert "docs/review.md" in item["how"]
+        # Nothing merged: each person speaks in its own document only, under its own IRI.
+        assert _spoken_by(out, key[1]) == {(person + slug, doc + i) for i, _s, slug in where}
+
+    # Namesakes are a warning naming their files; a role in many documents is not.
+    warnings = [line for line in res.stderr.splitlines() if line.startswith("warning:")]
+    assert any(line.startswith("warning: kim_il_1953.txt, kim_il_1982.txt: Warning: 2 different persons are "
+                               "labelled 'Kim Il'") for line in warnings), res.stderr
+    assert not [line for line in warnings if "Translator" in line or "Interpreter" in line or "Chairman" in line]
+    assert "to review: 4 item(s) (3 role-label, 1 same-name-persons), nothing merged" in res.stderr
+    assert "error" not in res.stderr
+
+    # One language written two ways ("Persian", "Farsi") is one language with one label.
+    store = ox.Store.read_only(str(out / "current" / "store"))
+    labels = [r["l"].value for r in store.query(
+        "SELECT ?l WHERE { <http://lexvo.org/id/iso639-3/fas> <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
+        use_default_graph_as_union=True)]
+    assert labels == ["Farsi"] or labels == ["Persian"], labels
+
+    shown = run_cli("info", str(out))
+    assert shown.returncode == 0
+    text = shown.stdout
+    assert "to review (4)" in text
+    assert "same-name-persons: 2 persons labelled 'Kim Il'" in text
+    assert f"kim_il_1953.txt (document 960107): {person}kim-il-1910" in text
+    assert f"kim_il_1982.txt (document 960108): {person}kim-il-student" in text
+    assert f"translator_1972.txt (document 960102): {person}960102-translator" in text
+    assert text.index("'Kim Il'") < text.index("'Chairman'")
+    as_json = run_cli("info", str(out), "--json")
+    assert json.loads(as_json.stdout)["review"] == info["review"]
+
+    checked = run_cli("validate", str(out))
+    assert checked.returncode == 0, checked.stdout
+    assert checked.stdout.startswith("conforms, 1 warning(s), 4 item(s) to review")
+
+
+def test_keep_going_leaves_out_only_the_document_that_breaks_a_rule_across_documents(tmp_path: Path) -> None:
+    """A curator's rule on the entities graph, broken by one document's uncurated archive: only it is left out."""
+    src = tmp_path / "corpus"
+    shutil.copytree(NAMESAKES / "corpus", src)
+    shutil.copy(NAMESAKES / "uncurated_archive.txt", src / "uncurated_archive.txt")
+    shapes = tmp_path / "shapes"
+    shutil.copytree(ROOT / "shapes", shapes, ignore=shutil.ignore_patterns("*.md"))
+    shutil.copy(NAMESAKES / "curated-organisations.ttl", shapes / "zz-curated-organisations.ttl")
+    args = ["build", str(src), "--base-uri", BASE, "--shapes", str(shapes),
+            "--authority", str(_namesakes_authority(tmp_path))]
+    rule = "Violation: An organisation needs a type (akg:entityType): curate it in organizations.csv."
+
+    refused = run_cli(*args, "--out", str(tmp_path / "refused"))
+    assert refused.returncode == 1, refused.stderr
+    assert f"error: uncurated_archive.txt: {rule}" in refused.stderr
+    assert "cross-document constraint(s), in uncurated_archive.txt; nothing was published" in refused.stderr
+    assert not (tmp_path / "refused" / "current").exists()
+
+    out = tmp_path / "out"
+    res = run_cli(*args, "--out", str(out), "--keep-going")
+    assert res.returncode == 3, res.stderr
+    assert f"error: uncurated_archive.txt: {rule}" in res.stderr
+    assert "left out 1 document(s): uncurated_archive.txt" in res.stderr
+    info = json.loads((out / "current" / "build.json").read_text())
+    assert sorted(d["source"] for d in info["documents_index"]) == sorted(p.name for p in (NAMESAKES / "corpus").glob("*.txt"))
+    assert [(d["source"], d["id"]) for d in info["left_out"]] == [("uncurated_archive.txt", "960199")]
+    assert rule in info["left_out"][0]["errors"][0]
+    store = ox.Store.read_only(str(out / "current" / "store"))
+    graphs = {g.value.rsplit("/", 1)[-1] for g in store.named_graphs()}
+    assert "960199" not in graphs and {"960101", "960105", "960108", "entities"} <= graphs
+    assert "archive-of-the-fisheries-ministry-of-atlantis" not in (out / "current" / "dumps" / "entities.ttl").read_text()
+    chairman = next(item for item in info["review"] if item["label"] == "Chairman")
+    assert sorted(d["source"] for d in chairman["documents"]) == ["chairman_1958.txt", "chairman_1959.txt"]
+    shown = run_cli("info", str(out)).stdout
+    assert "left out (1)" in shown and f"uncurated_archive.txt: {rule}" in shown

@@ -113,3 +113,70 @@ def test_validation_reports_are_cached_per_graph_text_and_shapes(tmp_path: Path)
     # Only the reports the last build used are kept: the seed's, and the changed report's.
     kept = sorted((out / ".cache" / "validation").rglob("*.json"))
     assert len(kept) == 2 and len(set(kept) & set(entries)) == 1
+
+
+PERSON = f"{BASE}id/person/"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def test_a_dangling_reference_is_still_a_violation() -> None:
+    from converter.validate import cross_document_checks
+
+    ghost = f"{PERSON}nobody"
+    report = cross_document_checks([(ghost, f"{BASE}id/utterance/1-1", "https://w3id.org/archivekg/ontology#spokenBy")],
+                                   set(), [], {ghost: [("1", "a.txt")]})
+    assert not report.conforms
+    assert [(r.severity, r.value) for r in report.results] == [("Violation", ghost)]
+
+
+def test_namesakes_are_a_warning_and_a_review_item_naming_their_documents() -> None:
+    from converter.validate import SAME_NAME, cross_document_checks
+
+    a, b = f"{PERSON}kim-il-1910", f"{PERSON}kim-il"
+    report = cross_document_checks([], {a, b}, [(a, "Kim Il"), (b, "Kim Il")],
+                                   {a: [("7", "a.txt")], b: [("8", "b.txt"), ("9", "c.txt")]})
+    assert report.conforms
+    [warning] = report.results
+    assert (warning.severity, warning.source, warning.path) == ("Warning", "a.txt, b.txt, c.txt", LABEL)
+    assert f"{b} (in b.txt, c.txt); {a} (in a.txt)" in warning.message
+    [item] = report.review
+    assert (item.kind, item.label, item.persons) == (SAME_NAME, "Kim Il", (b, a))
+    assert item.documents == (("7", "a.txt", a), ("8", "b.txt", b), ("9", "c.txt", b))
+    assert json.loads(report.json())["review"][0]["documents"][0] == {"id": "7", "source": "a.txt", "person": a}
+
+
+def test_a_role_in_many_documents_is_a_review_item_without_a_warning() -> None:
+    from converter.validate import ROLE_LABEL, SAME_NAME, cross_document_checks
+
+    one, two = f"{PERSON}101-translator", f"{PERSON}102-translator"
+    docs = {one: [("101", "a.txt")], two: [("102", "b.txt")]}
+    report = cross_document_checks([], {one, two}, [(one, "Translator"), (two, "Translator")], docs)
+    assert report.conforms and report.results == []
+    assert [(i.kind, i.persons) for i in report.review] == [(ROLE_LABEL, (one, two))]
+    # A role person that is not its document's own (no document-id prefix) is a doubt like any namesake.
+    shared = f"{PERSON}translator"
+    report = cross_document_checks([], {one, shared}, [(one, "Translator"), (shared, "Translator")],
+                                   {one: [("101", "a.txt")], shared: [("102", "b.txt")]})
+    assert [i.kind for i in report.review] == [SAME_NAME] and len(report.warnings) == 1
+
+
+def test_a_violation_across_documents_is_blamed_on_the_documents_that_cause_it() -> None:
+    from converter.build import _blame
+    from converter.validate import Report, Result
+
+    ghost, curated, shared = f"{PERSON}nobody", f"{PERSON}mao-zedong", f"{BASE}id/organization/publisher"
+    report = Report([
+        Result("Violation", f"{BASE}id/utterance/2-1", "p", "dangles", None, ghost),
+        Result("Violation", curated, LABEL, "curated", source="dumps/entities.ttl"),
+        Result("Violation", shared, LABEL, "shared", source="dumps/entities.ttl"),
+        Result("Warning", shared, LABEL, "a warning", source="dumps/entities.ttl"),
+    ])
+    appears_in = {ghost: [("2", "b.txt")], curated: [("1", "a.txt")], shared: [("1", "a.txt"), ("2", "b.txt")]}
+    report, blamed = _blame(report, appears_in, {curated: "seeds/authority/persons.csv:12"})
+    got = {r.message: r for r in report.results}
+    # A dangling reference is the fault of the documents that make it.
+    assert blamed[got["dangles"]] == ["b.txt"] and got["dangles"].source == "b.txt"
+    # Curated data is the authority file's, not the documents that name it: no document is to blame.
+    assert blamed[got["curated"]] == [] and got["curated"].source == "seeds/authority/persons.csv:12"
+    assert blamed[got["shared"]] == ["a.txt", "b.txt"] and got["shared"].source == "a.txt, b.txt"
+    assert got["a warning"] not in blamed and got["a warning"].source == "dumps/entities.ttl"
