@@ -56,7 +56,7 @@ _HOW = {
         "They are kept apart, not merged: they may be namesakes. One person: keep one row in "
         "seeds/authority/persons.csv and put the other's names in its aliases. Different people: give each its "
         "own row, with its own id, a label that tells them apart (\"Kim Il (1910-1984)\") and an alias its "
-        "documents use. See docs/review.md."
+        "documents use. Or say who it is in a document's labels: \"Zhou [Zhou Enlai]:\". See docs/review.md."
     ),
     ROLE_LABEL: (
         "A role, not a name: each document's speaker is its own person ({document id}-{role}), so nothing is "
