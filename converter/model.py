@@ -24,6 +24,7 @@ __all__ = [
     "Paragraph",
     "Participant",
     "Precision",
+    "ReportedPassage",
     "Span",
     "Turn",
 ]
@@ -278,6 +279,16 @@ class Claim:
     modality: str | None  # "hedged" or None
     quantities: tuple[Quantity, ...]
     times: tuple[TimeExpression, ...]
+    reported: bool = False  # the record reports the claimant's words in the third person
+
+
+@dataclass(frozen=True)
+class ReportedPassage:
+    """A paragraph that reports someone's words in the third person ("Stalin asks ...", "He stated that ...")."""
+
+    where: Where
+    speaker: str  # person slug
+    span: Span  # the paragraph
 
 
 @dataclass(frozen=True)
@@ -300,3 +311,4 @@ class Extraction:
     mentions: tuple[Mention, ...] = ()
     claims: tuple[Claim, ...] = ()
     events: tuple[ReferredEvent, ...] = ()
+    reported: tuple[ReportedPassage, ...] = ()
