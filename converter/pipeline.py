@@ -30,7 +30,7 @@ from .names import slugify
 from .rdf_io import nquads, sorted_quads, turtle_body
 from .readers import read
 from .speakers import Cast, resolve
-from .to_rdf import SourceInfo, document_triples
+from .to_rdf import SourceInfo, document_triples, location_places
 from .uris import Minter
 
 __all__ = ["Built", "DocResult", "build_document", "convert_file", "decode_source", "read_source"]
@@ -98,7 +98,7 @@ def build_document(
     triples = document_triples(
         doc, cast, minter, source, software_version=software_version,
         archive_slug=archive[0] if archive else None, build_time=build_time,
-        extraction=extraction, source_text=text,
+        extraction=extraction, source_text=text, places=location_places(doc, authority),
     )
     agents = sorted({
         (c.reported_source.entity[0], c.reported_source.entity[1], c.reported_source.text)

@@ -12,7 +12,7 @@ concatenation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,10 +21,11 @@ from rdflib.namespace import DCTERMS as _DCTERMS
 from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
 from rdflib.namespace import PROV as _PROV
 
-from .authority import Entity
+from .authority import Authority, Entity
 from .languages import lookup as language_lookup
 from .languages import split_languages
 from .model import Block, DateValue, Document, Extraction, MarkerKind, Span, Where
+from .names import slugify
 from .namespaces import AKG as _AKG
 from .namespaces import DCMITYPE, LEXVO, RICO, WD, Terms
 from .namespaces import OA as _OA
@@ -35,7 +36,7 @@ from .uris import Minter
 
 AKG, OA, SCHEMA, SPDX, DCTERMS, PROV = (Terms(ns) for ns in (_AKG, _OA, _SCHEMA, _SPDX, _DCTERMS, _PROV))
 
-__all__ = ["SourceInfo", "document_triples", "entities_graph", "PUBLISHER", "PersonRecord"]
+__all__ = ["SourceInfo", "document_triples", "entities_graph", "location_places", "PUBLISHER", "PersonRecord"]
 
 PUBLISHER = ("wilson-center-digital-archive", "History and Public Policy Program Digital Archive")
 _CONVERSATION_TITLE = re.compile(
@@ -47,6 +48,26 @@ _MARKER_CLASS = {
     MarkerKind.DAMAGED: AKG.DamagedText,
     MarkerKind.ILLEGIBLE: AKG.IllegibleText,
 }
+# Header fields that say where and when a conversation took place (names folded by _field_key).
+_LOCATION_FIELDS = frozenset({"location", "place", "venue"})
+_TIME_FIELDS = frozenset({"time", "date and time", "date/time"})
+# A participant's function (from its header line) and a credit's role -> akg:Role individual.
+_ROLES = {
+    "interpreter": AKG.Interpreter,
+    "translator": AKG.Translator,
+    "notetaker": AKG.Notetaker,
+    "note-taker": AKG.Notetaker,
+    "recorder": AKG.Recorder,
+    "editor": AKG.Editor,
+    "transcriber": AKG.Transcriber,
+    "contributor": AKG.Contributor,
+    "signatory": AKG.Signatory,
+}
+# "[Translator's note: ...]", "[Editor's Note ...]", "[Note: ...]", "[Notes of the conversation ...]".
+_EDITORIAL_NOTE = re.compile(
+    r"^\[?\s*(?:(?P<who>translator|editor|editorial|ed\.)(?:s['’]|['’]s)?\s+)?notes?\b", re.IGNORECASE
+)
+_NOTE_ROLES = {"translator": AKG.Translator, "editor": AKG.Editor, "editorial": AKG.Editor, "ed.": AKG.Editor}
 
 
 @dataclass(frozen=True)
@@ -88,6 +109,53 @@ def _languages(text: str | None) -> list[tuple[str, URIRef]]:
         if got:
             out.append((name, LEXVO[got[0]]))
     return out
+
+
+def _field_key(name: str) -> str:
+    """A header field's name folded for matching: "DATE & TIME" -> "date and time"."""
+    return " ".join(name.casefold().replace("&", " and ").split())
+
+
+def _location_values(doc: Document) -> list[str]:
+    out: list[str] = []
+    for hf in doc.header_fields:
+        value = hf.value.strip()
+        if _field_key(hf.name) in _LOCATION_FIELDS and value and value not in out:
+            out.append(value)
+    return out
+
+
+def location_places(doc: Document, authority: Authority) -> dict[str, tuple[str, str]]:
+    """Location header value -> the authority place it names: the whole value, else its last comma part.
+
+    "Great Hall of the People, Peking" -> ("place", "beijing") through the alias "Peking".
+    A value naming no authority place is left out: ``document_triples`` mints a place for it.
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for value in _location_values(doc):
+        for candidate in (value, value.rsplit(",", 1)[-1]):
+            entity = authority.lookup("place", candidate.strip().rstrip("."))
+            if entity is not None:
+                out[value] = (entity.kind, entity.id)
+                break
+    return out
+
+
+def _editorial_note_role(text: str, *, bracketed: bool) -> tuple[bool, URIRef | None]:
+    """Whether ``text`` is an editorial note, and the akg:Role of its author when it says.
+
+    A paragraph is a note when it is bracketed and begins "Translator's note", "Editor's
+    note" or "Note(s)"; a footnote only when it names its author's role.
+    """
+    if bracketed and not text.startswith("["):
+        return False, None
+    m = _EDITORIAL_NOTE.match(text)
+    if m is None:
+        return False, None
+    who = (m.group("who") or "").casefold()
+    if not bracketed and not who:
+        return False, None
+    return True, _NOTE_ROLES.get(who)
 
 
 def is_conversation(doc: Document) -> bool:
@@ -152,11 +220,14 @@ def document_triples(
     build_time: str | None = None,
     extraction: Extraction | None = None,
     source_text: str | None = None,
+    places: Mapping[str, tuple[str, str]] | None = None,
 ) -> set[Triple]:
     """The triples of one document's named graph (the caller names the graph).
 
     ``archive_slug`` is the holding archive's organisation id (from the authority
-    file, or the slug of its name as cited).
+    file, or the slug of its name as cited). ``places`` maps a location header's
+    value to the authority place it names (see ``location_places``); a location
+    not in it gets a place minted for the document.
     """
     src = URIRef(minter.source(source.relpath))
     b = _Builder(minter, src)
@@ -211,6 +282,19 @@ def document_triples(
         add(d, DCTERMS.isPartOf, URIRef(minter.iri("organization", archive_slug)))
     add(d, DCTERMS.publisher, URIRef(minter.iri("organization", PUBLISHER[0])))
     add(d, AKG.sourceFile, src)
+    credits: list[tuple[str, URIRef]] = []
+    for ref, role in cast.contributors:
+        credit = (ref.slug, _ROLES.get(role.casefold(), AKG.Contributor))
+        if credit not in credits:
+            credits.append(credit)
+    for n, (slug, role_iri) in enumerate(credits, start=1):
+        person = URIRef(minter.person(slug))
+        attribution = URIRef(Minter.part(d, f"credit-{n}"))
+        add(d, DCTERMS.contributor, person)
+        add(d, PROV.qualifiedAttribution, attribution)
+        add(attribution, RDF.type, PROV.Attribution)
+        add(attribution, PROV.agent, person)
+        add(attribution, PROV.hadRole, role_iri)
     if doc.title_span:
         b.span(d, doc.title_span, "title-span", prop=AKG.titleSpan)
 
@@ -259,6 +343,25 @@ def document_triples(
         add(f, AKG.footnoteLabel, Literal(fn.label))
         add(f, SCHEMA.text, _text(fn.text, text_lang))
         b.span(f, fn.span)
+    # Editorial notes: bracketed note paragraphs, then footnotes that say whose note they are.
+    notes: list[tuple[URIRef, str, Span, URIRef | None]] = []
+    for para in doc.paragraphs:
+        is_note, role = _editorial_note_role(para.text, bracketed=True)
+        if is_note:
+            notes.append((URIRef(minter.paragraph(doc.identifier, para.position)), para.text, para.span, role))
+    for n, fn in enumerate(doc.footnotes, start=1):
+        is_note, role = _editorial_note_role(fn.text, bracketed=False)
+        if is_note:
+            notes.append((URIRef(Minter.part(d, f"footnote-{n}")), fn.text, fn.span, role))
+    for n, (where, text, span, role) in enumerate(notes, start=1):
+        note = URIRef(Minter.part(d, f"note-{n}"))
+        add(d, AKG.hasEditorialNote, note)
+        add(note, RDF.type, AKG.EditorialNote)
+        add(note, SCHEMA.text, _text(text, text_lang))
+        add(note, AKG.inText, where)
+        if role is not None:
+            add(note, AKG.authorRole, role)
+        b.span(note, span)
 
     # The conversation the document records.
     conv = None
@@ -274,9 +377,19 @@ def document_triples(
         elif doc.date.start is not None and doc.date.end is not None:
             add(conv, SCHEMA.startDate, _date_literal(doc.date.start))
             add(conv, SCHEMA.endDate, _date_literal(doc.date.end))
+        for value in _location_values(doc):
+            add(conv, AKG.locationText, Literal(value))
+            if places and value in places:
+                add(conv, SCHEMA.location, entity_iri(minter, *places[value]))
+                continue
+            place = URIRef(minter.iri("place", f"{doc.identifier}-{slugify(value)}"))
+            add(conv, SCHEMA.location, place)
+            add(place, RDF.type, AKG.Place)
+            add(place, RDF.type, SCHEMA.Place)
+            add(place, RDFS.label, Literal(value))
         for hf in doc.header_fields:
-            if hf.name.casefold() in ("location", "place", "venue") and hf.value:
-                add(conv, AKG.locationText, Literal(hf.value))
+            if _field_key(hf.name) in _TIME_FIELDS and hf.value.strip():
+                add(conv, AKG.timeText, Literal(hf.value.strip()))
         attendees: list[PersonRef] = [*cast.named_in_title, *cast.participants, *cast.by_label.values()]
         for ref in attendees:
             add(conv, SCHEMA.attendee, URIRef(minter.person(ref.slug)))
@@ -290,6 +403,8 @@ def document_triples(
                 add(lp, AKG.roleAsWritten, Literal(p.role))
             if p.group:
                 add(lp, AKG.groupAsWritten, Literal(p.group))
+            if p.function and p.function.casefold() in _ROLES:
+                add(lp, PROV.hadRole, _ROLES[p.function.casefold()])
             b.span(lp, p.span)
 
     for turn in doc.turns:
@@ -403,7 +518,19 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: URIRef, conv: UR
         for t in c.times:
             if t.value is not None:
                 add(ci, AKG.statesDate, _date_literal(t.value))
+        if c.reported:
+            add(ci, AKG.speechMode, AKG.ReportedSpeech)
+        elif c.where.kind == "turn":
+            add(ci, AKG.speechMode, AKG.DirectSpeech)
         quote(ci, c.span)
+    for rp in ext.reported:
+        # A reported passage is a paragraph; a turn already has its speaker (akg:spokenBy).
+        if rp.where.kind != "paragraph":
+            continue
+        speaker = URIRef(minter.person(rp.speaker))
+        add(_block_iri(minter, doc, rp.where), AKG.reportedSpeaker, speaker)
+        if conv is not None:
+            add(conv, SCHEMA.attendee, speaker)
     for ev in ext.events:
         block = _block_iri(minter, doc, ev.where)
         if ev.entity is not None:

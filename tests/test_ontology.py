@@ -290,6 +290,21 @@ REQUIRED_AXIOMS = [
     (AKG.latestDate, RDFS.range, RDFS.Literal),
     (AKG.Asserted, RDF.type, AKG.Polarity),
     (AKG.Denied, RDF.type, AKG.Polarity),
+    # Issue 11: roles, credits, editorial notes, reported speech.
+    (AKG.Role, RDFS.subClassOf, PROV.Role),
+    (AKG.Interpreter, RDF.type, PROV.Role),
+    (AKG.Translator, RDF.type, PROV.Role),
+    (AKG.Notetaker, RDF.type, PROV.Role),
+    (AKG.Recorder, RDF.type, PROV.Role),
+    (AKG.Translator, RDF.type, AKG.Role),
+    (AKG.EditorialNote, RDFS.subClassOf, PROV.Entity),
+    (AKG.hasEditorialNote, RDFS.range, AKG.EditorialNote),
+    (AKG.hasEditorialNote, RDFS.subPropertyOf, DCTERMS.hasPart),
+    (AKG.DirectSpeech, RDF.type, AKG.SpeechMode),
+    (AKG.ReportedSpeech, RDF.type, AKG.SpeechMode),
+    (AKG.speechMode, RDFS.range, AKG.SpeechMode),
+    (AKG.reportedSpeaker, RDFS.domain, AKG.Paragraph),
+    (AKG.timeText, RDFS.domain, AKG.Conversation),
 ]
 
 

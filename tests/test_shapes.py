@@ -199,6 +199,7 @@ def test_the_expected_shape_files_exist() -> None:
         "document", "original-document", "conversation", "utterance", "paragraph", "footnote", "header-field",
         "page-marker", "listed-participant", "text-marker", "span", "mention", "claim", "quantity",
         "referred-event", "provenance", "person", "place", "organization", "language", "dataset",
+        "attribution", "editorial-note",
     }
     assert {p.stem for p in SHAPE_FILES} == expected
 
@@ -374,6 +375,7 @@ def test_the_required_defects_are_covered() -> None:
         "claim-without-span", "claim-bad-polarity", "mention-span-beyond-text", "span-start-not-before-end",
         "wikidata-https", "wikidata-not-a-qid", "utterance-position-gap", "utterance-duplicate-position",
         "untagged-utterance-text", "speaker-not-a-person", "quantity-min-above-max", "checksum-wrong-length",
+        "editorial-note-without-text", "credit-without-role", "reported-speaker-not-a-person",
     }
     assert required <= {p.stem for p in INVALID_GRAPHS}
 
