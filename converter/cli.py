@@ -307,7 +307,7 @@ def evaluate(sources: tuple[Path, ...], gold: Path, authority: Path) -> None:
                    f"({r.turns_exact / max(1, r.turn_docs):.1%})")
         n_turns = r.speakers.tp + r.speakers.fn
         click.echo(f"  speaker attribution {r.speakers.tp} of {n_turns} turns ({r.speakers.tp / max(1, n_turns):.1%})")
-        for name in ("people", "places", "organizations", "claims"):
+        for name in ("reported", "people", "places", "organizations", "claims"):
             sc = getattr(r, name)
             click.echo(f"  {name:<19} precision {sc.precision:.3f}  recall {sc.recall:.3f}  (tp {sc.tp}, fp {sc.fp}, fn {sc.fn})")
     if scored:

@@ -132,12 +132,13 @@ class ReadScore:
     places: Score = field(default_factory=Score)
     organizations: Score = field(default_factory=Score)
     claims: Score = field(default_factory=Score)
+    reported: Score = field(default_factory=Score)  # paragraphs of reported speech, with the right speaker
 
     def add(self, other: ReadScore) -> None:
         self.documents += other.documents
         self.turn_docs += other.turn_docs
         self.turns_exact += other.turns_exact
-        for name in ("speakers", "people", "places", "organizations", "claims"):
+        for name in ("speakers", "people", "places", "organizations", "claims", "reported"):
             getattr(self, name).__iadd__(getattr(other, name))
 
 
@@ -201,6 +202,16 @@ def score_reading(built, gold: dict, authority) -> ReadScore:  # type: ignore[no
     out.people = _match(gold.get("people", []), list(persons.values()))
     out.places = _match(gold.get("places", []), list(places.values()))
     out.organizations = _match(gold.get("organizations", []), list(orgs.values()))
+    lines = {p.position: p.line for p in doc.paragraphs}
+    pred_r = {lines[r.where.position]: r.speaker for r in ext.reported if r.where.kind == "paragraph"}
+    gold_r = {g["line"]: g["speaker"] for g in gold.get("reported", [])}
+    for line, slug in pred_r.items():
+        forms = persons.get(slug) or [slug.replace("-", " ")]
+        if line in gold_r and _same(_tokens(gold_r[line]), [_tokens(f) for f in forms]):
+            out.reported.tp += 1
+        else:
+            out.reported.fp += 1
+    out.reported.fn = len(gold_r) - out.reported.tp
     pred_c = {(c.span.start, c.span.end) for c in ext.claims}
     gold_c = {(c["start"], c["end"]) for c in gold.get("claims", [])}
     out.claims = Score(len(pred_c & gold_c), len(pred_c - gold_c), len(gold_c - pred_c))

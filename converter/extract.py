@@ -32,6 +32,7 @@ from .model import (
     Mention,
     Quantity,
     ReferredEvent,
+    ReportedPassage,
     ReportedSource,
     Span,
     Where,
@@ -74,11 +75,18 @@ _REPORTED = re.compile(
 )
 _ACCORDING = re.compile(r"^according\s+to\s+(?P<src>[^,]+),\s*(?P<content>.+)$", re.I | re.S)
 _PRONOUN_SOURCE = re.compile(r"^(?:i|we|you|he|she|they|it|this|that|these|those|one)$", re.I)
-_REPORTED_SPEECH = re.compile(
-    r"^\s*(?:asks|answers|replies|says|notes|states|declares|thanks|suggests|informs|emphasizes|emphasises|"
-    r"remarks|adds|agrees|proposes|explains|points out|responds|objects|stresses|reports)\b",
-    re.I,
+_REPORTING_VERBS = (
+    r"asks|asked|answers|answered|replies|replied|says|said|notes|noted|states|stated|declares|declared|thanks|"
+    r"thanked|suggests|suggested|informs|informed|emphasizes|emphasized|emphasises|emphasised|remarks|remarked|adds|"
+    r"added|agrees|agreed|proposes|proposed|explains|explained|points out|pointed out|responds|responded|objects|"
+    r"objected|stresses|stressed|reports|reported|requests|requested|underscores|underscored|expresses|expressed|"
+    r"told|tells|warns|warned|assures|assured|announces|announced|mentions|mentioned|recalls|recalled|observes|"
+    r"observed|insists|insisted|raises|raised|used the meeting|spoke|speaks|turns to|turned to|replied"
 )
+_REPORTED_SPEECH = re.compile(rf"^\s*,?\s*(?:also\s+|then\s+|further\s+)?(?:{_REPORTING_VERBS})\b", re.I)
+#: "Our struggle, Mengistu underscored, has ...": an attribution set inside the sentence.
+_INSERTED = re.compile(rf",\s*(?P<who>[^,]{{2,40}}?)\s+(?:{_REPORTING_VERBS})\s*,", re.I)
+_PRONOUN_REPORT = re.compile(rf"^(?:[^.]{{0,80}},\s*)?(?:he|she)\s+(?:also\s+)?(?:{_REPORTING_VERBS})\b", re.I)
 _EVENT_WORDS = re.compile(
     r"\b(?:met|meet|meeting|meetings|visit|visited|visits|invasion|invaded|occupation|occupied|congress|"
     r"conference|rebellion|revolution|uprising|movement|war|talks|negotiations|election|elections|coup|treaty|"
@@ -224,11 +232,23 @@ def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -
     speakers = [p.slug for p in cast.speakers]
     event_keys: set[tuple[str, str]] = set()
 
+    reported: list[ReportedPassage] = []
+    last_reported: str | None = None
+    last_person: str | None = None
     for where, block in blocks(doc):
         block_mentions = by_block.get(where, [])
         claimant = cast.by_label[block.label].slug if where.kind == "turn" else None  # type: ignore[attr-defined]
         if where.kind == "footnote":
             claimant = None  # an editor's note, not the speaker's words
+        is_reported = False
+        if where.kind == "paragraph":
+            who = _reported_speaker(block, block_mentions, source_text, last_reported or last_person)
+            if who is not None:
+                claimant, is_reported, last_reported = who, True, who
+                reported.append(ReportedPassage(where, who, block.span))
+        persons_here = [m.entity[1] for m in block_mentions if m.kind == "person" and m.entity]
+        if persons_here:
+            last_person = persons_here[-1]
         addressee = [s for s in speakers if s != claimant] if len(speakers) == 2 and claimant else []
         last_place: tuple[str, str] | None = None
         n_claims = 0
@@ -237,11 +257,11 @@ def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -
         for sent in _sentences(block, stage, listed):
             s_mentions = [m for m in block_mentions if sent.start <= m.span.start and m.span.end <= sent.end]
             sentence_claimant = claimant
-            if where.kind == "paragraph" and s_mentions and s_mentions[0].kind == "person" and s_mentions[0].entity \
-                    and s_mentions[0].span.start - sent.start <= 2:
-                rest = source_text[s_mentions[0].span.end : sent.end]
-                if _REPORTED_SPEECH.match(rest):
-                    sentence_claimant = s_mentions[0].entity[1]
+            sentence_reported = is_reported
+            if where.kind == "paragraph":
+                who = _sentence_speaker(sent.start, s_mentions, source_text, sent.end)
+                if who is not None:
+                    sentence_claimant, sentence_reported = who, True
             places = [m.entity for m in s_mentions if m.kind == "place" and m.entity]
             times = find_times(sent.text, sent.start, ref)
             # Referred events: named ones, and dated happenings.
@@ -287,9 +307,49 @@ def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -
                 claimant=sentence_claimant, about=about, reported_source=source,
                 polarity="denied" if negated else "asserted",
                 modality="hedged" if _HEDGE.search(content) else None,
-                quantities=quantities, times=tuple(times),
+                quantities=quantities, times=tuple(times), reported=sentence_reported,
             ))
-    return Extraction(tuple(mentions), tuple(claims), tuple(events))
+    return Extraction(tuple(mentions), tuple(claims), tuple(events), tuple(reported))
+
+
+def _sentence_speaker(start: int, mentions: list[Mention], text: str, end: int) -> str | None:
+    """The person a sentence reports: "Stalin asks ...", "Kim Il Sung thanks ... and says ...",
+    "Our struggle, Mengistu underscored, has ...". ``mentions`` are the sentence's, in order."""
+    persons = [m for m in mentions if m.kind == "person" and m.entity]
+    for m in persons:
+        lead = text[start : m.span.start]
+        if len(lead) <= 60 and (not lead.strip() or lead.rstrip().endswith(",") or _TITLE_LEAD.match(lead)
+                                or _OPENING.match(lead)):
+            if _REPORTED_SPEECH.match(text[m.span.end : end]):
+                return m.entity[1]  # type: ignore[index]
+    for m in persons:
+        ins = _INSERTED.search(text, start, end)
+        if ins and ins.start("who") <= m.span.start and m.span.end <= ins.end("who"):
+            return m.entity[1]  # type: ignore[index]
+    return None
+
+
+#: A short opening phrase before the reported speaker: "After mutual greetings Cde. N. S. Khrushchev informed".
+_OPENING = re.compile(r"^(?:After|Before|At|In|On|During|Then|Later|Next|Finally|Subsequently|Thereupon)\b[^,;:]{0,40}$")
+_TITLE_LEAD = re.compile(r"^(?:(?:the\s+)?(?:comrade|cde\.|mr\.|president|premier|chairman|ambassador|minister|"
+                         r"secretary|general|prime minister|[A-Z][\w-]*\s+leader)\s+)+$", re.I)
+
+
+def _reported_speaker(block: Block, mentions: list[Mention], text: str, previous: str | None) -> str | None:
+    """The person whose words a paragraph reports, judged by its first sentence; "He said ..." takes the
+    person reported, or named, just before."""
+    first = split_sentences(block.text, block.span.start)
+    if not first:
+        return None
+    sent = first[0]
+    lead = block.text.lstrip("([")
+    if re.match(r"^(?:I|We|My|Our)\b", lead) and not _INSERTED.search(sent.text):
+        return None  # the writer's own account
+    s_mentions = [m for m in mentions if sent.start <= m.span.start and m.span.end <= sent.end]
+    who = _sentence_speaker(sent.start, s_mentions, text, sent.end)
+    if who is None and previous is not None and _PRONOUN_REPORT.match(sent.text):
+        return previous
+    return who
 
 
 #: What opens a sentence but is not part of what it says: an enumerator ("1. ", "2- ", "a) "), or an

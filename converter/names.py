@@ -32,7 +32,7 @@ ROLE_WORDS = frozenset(
     delegation delegate side chancellor king queen prince emperor pope governor mayor senator
     colonel major captain lieutenant admiral premier's participant host guest correspondent
     journalist reporter speaker unknown unidentified voice interpreters translators notetaker notetakers
-    stenographer head academician members""".split()
+    stenographer head academician members staff""".split()
 )
 # Words that may stand inside a name without a capital letter.
 _PARTICLES = frozenset("de da di do du des del della der den van von ter la le bin ibn bint al el y e".split())
@@ -46,7 +46,7 @@ _NOT_NAME_START = frozenset(
     third finally question questions answer answers example subject topic issue issues problem
     problems task tasks goal goals objective objectives point points remark remarks comment comments
     memorandum report telegram letter draft text translation source conversation record minutes
-    meeting notes""".split()
+    meeting notes one two three four five six seven eight nine ten several many both all""".split()
 )
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*\.?|[^\W\d_]\.", re.UNICODE)

@@ -35,15 +35,27 @@ _TITLE_WORDS = (
     r"Captain|Consul|Counsell?or|Envoy|King|Queen|Prince|Prime Minister|Foreign Minister|Vice[- ]Premier"
 )
 _TITLED = re.compile(rf"\b(?P<title>{_TITLE_WORDS})\s+(?P<name>(?:[A-Z][a-z]?\.[ \t]?){{0,3}}{_CAP}(?:[ \t]+(?:[A-Z]\.|{_CAP})){{0,3}})")
-_INITIALS = re.compile(rf"(?<![\w.])(?P<name>(?:[A-Z][a-z]?\.[ \t]?){{1,3}}[A-Z][a-zà-ÿ’'-]{{2,}}(?:-[A-Z][a-z]+)?)")
+#: Words of a headline after a name: "Ambassador Huang Meets with Comrade Khrushchev".
+_HEADLINE_TAIL = re.compile(r"(?:\s+(?:Meets?|Visits?|Receives?|Talks|Says|With|And|On|In|At|To|For|Of|About|"
+                            r"Regarding|Concerning|Reception|Statement|Speech|Letter|Conversation))+$")
+_INITIALS = re.compile(rf"(?<![\w.])(?P<name>(?:[A-Z][a-z]?\.[ \t]?){{1,3}}(?:[A-Z][a-zà-ÿ’'-]{{2,}}|[A-Z][A-Z’'-]{{2,}}\b)(?:-[A-Z][a-z]+)?)")
 _BRACKET_ROLE = re.compile(rf"\[(?P<role>[^\[\]]{{3,80}})\]\s+(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,2}})")
-_KOREAN = re.compile(r"\b(?P<name>[A-Z][a-z]{1,5} [A-Z][a-z]{1,7}-[a-z]{2,7})\b")
+_KOREAN = re.compile(r"\b(?P<name>[A-Z][a-z]{1,5} [A-Z][a-z]{1,7}-[a-z]{1,7})\b")
 _SPEECH = re.compile(
     rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,3}})\s+(?:also\s+)?(?:said|says|asks|asked|answers|answered|"
     r"replies|replied|stated|states|requested|requests|remarked|remarks|noted|notes|thanks|thanked|suggests|suggested|"
     r"informed|informs|underscored|stressed|emphasized|emphasised|declared|declares|explained|explains|added|adds|"
     r"agreed|agrees|proposed|proposes|responded|objected|pointed out|turns to)\b"
 )
+#: "Comrades Bograti, Kasemi, and Frutan", "Comrades Ruszakov and Kudryashov": a plural title before a list.
+_PLURAL_TITLED = re.compile(rf"\b(?:Comrades|Cdes\.)\s+(?P<list>{_CAP}(?:(?:,\s*|,?\s+and\s+){_CAP}(?![\w-])){{1,8}})")
+#: "Legesse Asfaw, member of the Permanent Committee": a name and the office after it.
+_APPOSITIVE = re.compile(
+    rf"(?:^|[(\[,;]\s*|\n)(?P<name>{_CAP}[ \t]+{_CAP}(?:[ \t]+{_CAP})?),\s+(?:a\s+|the\s+)?(?:member|head|chairman|"
+    r"secretary|minister|director|deputy|leader|ambassador|president|chief|representative|commander|official|"
+    r"adviser|advisor|counsellor|counselor|envoy|spokesman|editor)\b")
+#: "[D. K.] Skobel'styn": initials the editor supplies.
+_BRACKET_INITIALS = re.compile(rf"\[(?P<ini>(?:[A-Z][a-z]?\.\s?){{1,3}})\]\s*(?P<name>{_CAP})")
 _CREDIT = re.compile(
     r"(?P<verb>[Tt]ranslated|[Cc]ontributed|[Oo]btained|[Ee]dited|[Tt]ranscribed|[Aa]nnotated|[Pp]rovided)"
     r"(?:\s+(?:for|by)\s+(?!by\b)[\w.&-]+(?:\s+[\w.&-]+){0,2}?)?\s+by\s+"
@@ -94,7 +106,7 @@ def named_people(doc: Document, text: str) -> list[NamedPerson]:
     out: list[NamedPerson] = []
 
     def add(raw: str, written: str, title: str | None, role: str | None, where: str, start: int) -> None:
-        name = _trim(raw)
+        name, written = _trim(raw), _trim(written)
         t, rest = split_title(name)
         if t and rest:
             name, title = rest, title or t
@@ -103,27 +115,43 @@ def named_people(doc: Document, text: str) -> list[NamedPerson]:
 
     for field, off in ((doc.citation, doc.citation_span.start if doc.citation_span else 0), (doc.credits, 0)):
         for m in _CREDIT.finditer(field or ""):
-            add(m.group("name"), m.group(0), None, _CREDIT_ROLES[m.group("verb").lower()], "credits", off + m.start("name"))
+            add(m.group("name"), m.group("name"), None, _CREDIT_ROLES[m.group("verb").lower()], "credits", off + m.start("name"))
     body = doc.body_span
     if body is None:
         return out
+    if doc.summary and doc.summary_span is not None:  # the archive's summary names people too
+        for m in _SPEECH.finditer(doc.summary):
+            add(m.group("name"), m.group("name"), None, None, "summary", doc.summary_span.start + m.start("name"))
     chunk = text[body.start : body.end]
+    for m in _PLURAL_TITLED.finditer(chunk):
+        for n in re.finditer(_CAP, m.group("list")):
+            if n.group(0) != "and":
+                add(n.group(0), n.group(0), "Comrade", None, "body", body.start + m.start("list") + n.start())
+    for m in _APPOSITIVE.finditer(chunk):
+        add(m.group("name"), m.group("name"), None, None, "body", body.start + m.start("name"))
+    for m in _BRACKET_INITIALS.finditer(chunk):
+        name = f"{m.group('ini').strip()} {m.group('name')}"
+        add(name, m.group(0), None, None, "body", body.start + m.start())
     for m in _TITLED.finditer(chunk):
-        add(m.group("name"), m.group(0), m.group("title"), None, "body", body.start + m.start("name"))
+        name = _HEADLINE_TAIL.sub("", m.group("name"))
+        given = re.match(r"^\s*\[(?P<g>[A-Z][a-z]+)\]", chunk[m.end("name") :]) if name == m.group("name") else None
+        if given:  # "Ambassador Huang [Zhen]": the editor completes the name
+            name = f"{name} {given.group('g')}"
+        add(name, m.group(0), m.group("title"), None, "body", body.start + m.start("name"))
     for m in _INITIALS.finditer(chunk):
         before = chunk[max(0, m.start() - 2) : m.start()]
         if not re.match(r"^(?:U\.\s?S\.|U\.\s?N\.|P\.\s?S\.|No\.|St\.)", m.group("name")) and not re.match(r"^\w ", before):
-            add(m.group("name"), m.group(0), None, None, "body", body.start + m.start("name"))
+            add(m.group("name"), m.group("name"), None, None, "body", body.start + m.start("name"))
     for m in _BRACKET_ROLE.finditer(chunk):
         if _ROLE_HINTS.search(m.group("role")):
-            add(m.group("name"), m.group(0), None, None, "body", body.start + m.start("name"))
+            add(m.group("name"), m.group("name"), None, None, "body", body.start + m.start("name"))
     for m in _KOREAN.finditer(chunk):
-        add(m.group("name"), m.group(0), None, None, "body", body.start + m.start("name"))
+        add(m.group("name"), m.group("name"), None, None, "body", body.start + m.start("name"))
     for m in _SPEECH.finditer(chunk):
-        add(m.group("name"), m.group(0), None, None, "body", body.start + m.start("name"))
+        add(m.group("name"), m.group("name"), None, None, "body", body.start + m.start("name"))
     # A signature: the last line of the body, a name alone or after a date.
     last = chunk.rstrip().rsplit("\n", 1)[-1].strip()
     sig = re.match(rf"^(?:\(?\s*)?(?:[\dIVXivx.]+\s+)?(?P<name>(?:[A-Z][a-z]?\.[ \t]?){{0,3}}{_CAP}(?:[ \t]+{_CAP}){{0,2}})\s*\)?$", last)
     if sig and len(last.split()) <= 5:
-        add(sig.group("name"), last, None, "signatory", "signature", body.end - len(last) + sig.start("name"))
+        add(sig.group("name"), sig.group("name"), None, "signatory", "signature", body.end - len(last) + sig.start("name"))
     return out

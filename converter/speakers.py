@@ -9,6 +9,7 @@ name. Pure function of the document and the authority data.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .authority import Authority
@@ -80,6 +81,22 @@ def _ref(name: str, written: list[str], authority: Authority, doc_id: str) -> Pe
     return PersonRef(slugify(norm), norm, False, names)
 
 
+_ORG_OR_PLACE = frozenset(
+    """party committee ministry embassy government army union republic people national central state council
+    bureau office agency university institute archive archives foundation congress conference province city""".split())
+
+
+def _longer_run(name: str, text: str) -> str | None:
+    """The one longer name the document writes starting with ``name``: "Mengistu" -> "Mengistu Haile Mariam"."""
+    runs = set()
+    for m in re.finditer(rf"\b{re.escape(name)}((?:[ \t]+[A-Z][a-z][\w’'-]*){{1,2}})\b", text):
+        words = m.group(1).split()
+        if not any(fold(w) in _ORG_OR_PLACE or fold(w) in ROLE_WORDS for w in words):
+            runs.add(" ".join(words))
+    caps = {" ".join(w[:1] + w[1:].lower() for w in r.split()) for r in runs}
+    return f"{name} {caps.pop()}" if len(caps) == 1 else None
+
+
 def _bare(name: str) -> str:
     """The name without its title: "Premier Kim Il Sung" -> "Kim Il Sung"; a title alone stays."""
     title, rest = split_title(strip_honorifics(name))
@@ -120,6 +137,8 @@ def resolve(doc: Document, authority: Authority, text: str | None = None) -> Cas
     def ref_for(name: str, written: list[str]) -> PersonRef:
         if authority.lookup("person", name) is None and len(name_tokens(name)) == 1:
             full, _ = full_name(name)
+            if full is None:
+                full = _longer_run(name, text or "")
             if full is not None:
                 return _ref(full, [*written, full], authority, doc.identifier)
             if authority.lookup("person", name) is None:
@@ -151,8 +170,14 @@ def resolve(doc: Document, authority: Authority, text: str | None = None) -> Cas
         if full is None and role_only:
             # "Ambassador:", "Interpreter:": the one person the document gives that title or function.
             holders = sorted(titled.get(fold(bare).rstrip("."), set()) | titled.get(toks[-1], set()))
+            # "Ambassador Huang" and "Ambassador Huang Zhen" are one holder: keep the fullest form.
+            holders = [h for h in holders if not any(h != o and set(name_tokens(h)) < set(name_tokens(o))
+                                                     for o in holders)]
             if len(holders) == 1:
                 full = holders[0]
+                if len(name_tokens(full)) == 1:
+                    cast.by_label[turn.label] = ref_for(full, [*written, full])
+                    continue
             elif len(holders) > 1:
                 cast.warnings.append(
                     f"{doc.source}:{turn.line}: speaker label '{turn.label}' could be any of {', '.join(holders)}; "

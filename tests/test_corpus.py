@@ -47,12 +47,17 @@ def test_every_corpus_document_has_gold() -> None:
 def test_turn_counts_and_speakers(reading: ReadScore) -> None:
     assert reading.turn_docs >= 16
     assert reading.turns_exact >= 0.95 * reading.turn_docs
-    assert reading.speakers.tp >= 0.95 * (reading.speakers.tp + reading.speakers.fn)
+    assert reading.speakers.tp >= 0.97 * (reading.speakers.tp + reading.speakers.fn)
 
 
 def test_people(reading: ReadScore) -> None:
-    # Measured 0.921 / 0.886 (the target, 0.95 / 0.90, is not reached yet: see the README).
-    assert reading.people.precision >= 0.92 and reading.people.recall >= 0.88, reading.people
+    # Measured 0.994 / 0.929; the target is recall 0.90 at precision 0.95.
+    assert reading.people.precision >= 0.95 and reading.people.recall >= 0.90, reading.people
+
+
+def test_reported_speech(reading: ReadScore) -> None:
+    # Paragraphs that report someone's words, with the right reported speaker (measured 1.0 / 0.944).
+    assert reading.reported.precision >= 0.95 and reading.reported.recall >= 0.9, reading.reported
 
 
 def test_claims(reading: ReadScore) -> None:

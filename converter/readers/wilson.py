@@ -457,20 +457,29 @@ _ORG_WORDS = frozenset(
     """ministry ministries embassy embassies committee party parties government governments delegation
     delegations department council union republic republics office bureau agency army navy forces
     congress conference assembly politburo presidium secretariat commission consulate mission group
-    nations organization organisation front league association institute archive archives""".split()
+    nations organization organisation front league association institute archive archives resources affairs
+    energy economy trade industry security relations development friendship""".split()
 )
+
+
+_COLLECTIVE = frozenset("leaders leadership officials representatives members organizations organisations parties "
+                        "others other people peoples comrades friends".split())
 
 
 def _title_names(title: str) -> list[str]:
     """Person names a title gives: "Conversation between Mao Zedong and Beqir Balluku"."""
     rest = None
-    for word in ("between", "with", "from", "of", "by"):
-        m = re.search(rf"\b{word}\s+(?P<rest>.+)$", title, re.IGNORECASE)
-        if m:
-            rest = m.group("rest")
-            break
+    found = [m for w in ("between", "with", "from", "by", "to") if (m := re.search(rf"\b{w}\s+(?P<rest>.+)$", title, re.I))]
+    if found:
+        rest = min(found, key=lambda m: m.start()).group("rest")  # the first: "Letter from X to Y"
+    else:
+        m = re.search(r"\bof\s+(?P<rest>.+)$", title, re.IGNORECASE)
+        rest = m.group("rest") if m else None
     if rest is None:
         return []
+    rest = re.split(r"[’']s\b", rest)[0]  # "Chairman Mao's Reception of ...": the name ends at the possessive
+    rest = re.sub(r"^(?:the\s+)?(?:diary|diaries|notes|papers|memoirs|journal|records?|files?)\s+of\s+", "", rest,
+                  flags=re.IGNORECASE)  # "Excerpt from the Diary of Anatoly Chernyaev"
     rest = re.split(
         r"\s+(?:on|in|at|regarding|concerning|about|during|for|re)\s+(?=[^A-Z]|\d|[A-Z][a-z]+\s+\d|the\b)",
         rest, flags=re.IGNORECASE,
@@ -491,7 +500,8 @@ def _title_names(title: str) -> list[str]:
         words = [fold(w).strip(".") for w in cand.split()]
         if (
             cand and is_name_like(cand)
-            and not all(w in ROLE_WORDS for w in words)
+            and not all(w in ROLE_WORDS or w.rstrip("s") in ROLE_WORDS or w in _COLLECTIVE for w in words)
+            and not any(w.rstrip("s") in _ORG_WORDS for w in words)
             and not any(w in _ORG_WORDS for w in words)
         ):
             names.append(cand)
@@ -601,6 +611,11 @@ def _name_and_role_plain(piece: str) -> tuple[str, str | None]:
     words = strip_honorifics(piece).split()
     while len(words) > 2 and fold(words[0]) in _PLACE_WORDS:
         words = words[1:]  # "[Vice Governor of Zhejiang] Province Wu Xian"
+    if any(fold(w.strip(".,;")) in _ORG_WORDS for w in words[:4]) and not any(fold(w.strip(".,;")) in ROLE_WORDS
+                                                                            for w in words[:1]):
+        stop = next(i for i, w in enumerate(words) if fold(w.strip(".,;")) in _ORG_WORDS)
+        if all(w[:1].isupper() for w in words[:stop]):
+            return "", " ".join(words) or None  # "Chinese Friendship Delegation": an organisation, not a person
     name_words: list[str] = []
     for i, w in enumerate(words):
         core = w.strip(".,()")
@@ -627,7 +642,10 @@ def _participant(ln: _Line, group: str | None) -> list[Participant]:
     """Names on a participant line: "CHANG Ki-yeong Assistant to ..." or "A, B and C"."""
     pieces = _split_top(ln.text)
     first_name, first_role = _name_and_role_plain(split_title(pieces[0][1])[1] or pieces[0][1])
-    if len(pieces) > 1 and (not first_name or first_role):
+    second = pieces[1][1].split() if len(pieces) > 1 else []
+    role_next = bool(second) and (any(fold(w.strip(".,")) in ROLE_WORDS | {"staff", "charge", "chargé"} for w in second)
+                                  or (len(pieces) > 1 and not _name_and_role(pieces[1][1])[0]))
+    if len(pieces) > 1 and (not first_name or first_role or role_next):
         pieces = [(0, ln.text)]  # "Name Role, Organisation": one participant
     out: list[Participant] = []
     for pos, piece in pieces:
