@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .authority import Authority
 from .model import Block, Document, Mention, Span, Where
-from .names import ROLE_WORDS, fold, name_tokens, strip_honorifics
+from .names import ROLE_WORDS, case_stem, fold, latin_key, name_tokens, strip_honorifics
 from .speakers import Cast
 
 __all__ = ["Gazetteer", "find_mentions", "blocks"]
@@ -68,10 +68,12 @@ class _Token:
     key: str
     start: int
     end: int
+    alt: str | None = None  # the key without a Russian case ending: "Сталину" -> "stalin"
 
 
 def _tokens(text: str, base: int) -> list[_Token]:
-    return [_Token(m.group(0), fold(m.group(0)), base + m.start(), base + m.end()) for m in _WORD.finditer(text)]
+    return [_Token(m.group(0), latin_key(m.group(0)), base + m.start(), base + m.end(), case_stem(m.group(0)))
+            for m in _WORD.finditer(text)]
 
 
 class Gazetteer:
@@ -139,6 +141,8 @@ class Gazetteer:
             if j > i and not _GAP.match(source[toks[j - 1].end : toks[j].start]):
                 break
             nxt = node.get(toks[j].key)
+            if nxt is None and toks[j].alt is not None:
+                nxt = node.get(toks[j].alt)
             if nxt is None:
                 break
             node = nxt
@@ -218,6 +222,9 @@ def find_mentions(doc: Document, source_text: str, cast: Cast, authority: Author
                                        label=source_text[start:end]))
                 continue
             rule = _rule(toks, i, at, source_text)
+            if rule is not None and rule[1] != "person" and any(
+                    toks[k].text[:1].isupper() and gaz.match(toks, k, source_text) for k in range(i + 1, rule[0])):
+                rule = None  # "ИОСУФУ СТАЛИНУ": a known name inside the run is matched on its own
             if rule is not None:
                 end_i, kind = rule
                 start, end = toks[at].start, toks[end_i - 1].end

@@ -9,7 +9,9 @@ from functools import lru_cache
 __all__ = [
     "HONORIFICS",
     "ROLE_WORDS",
+    "case_stem",
     "fold",
+    "latin_key",
     "is_name_like",
     "name_tokens",
     "normalise_name",
@@ -60,9 +62,41 @@ def fold(text: str) -> str:
     return stripped.casefold()
 
 
+_NON_LATIN = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")  # Greek and Cyrillic
+
+
+@lru_cache(maxsize=65536)
+def latin_key(token: str) -> str:
+    """The comparison key of one word, in Latin letters: "Хрущев" -> "khrushchev", "Dubček" -> "dubcek".
+
+    Greek and Cyrillic are transliterated with ``anyascii`` (a maintained table of every Unicode
+    character), so that a name written in either script matches its Latin form.
+    """
+    if _NON_LATIN.search(token):
+        from anyascii import anyascii
+
+        return fold(anyascii(token))
+    return fold(token)
+
+
+_CASE_ENDING = re.compile(r"(?:ому|ему|ого|его|ым|им|ом|ем|ой|ей|у|ю|а|я|е)$")
+
+
+def case_stem(token: str) -> str | None:
+    """The key of a Russian word without its case ending ("Сталину" -> "stalin"), or None if it has none."""
+    if not _NON_LATIN.search(token):
+        return None
+    low = token.casefold()
+    stem = _CASE_ENDING.sub("", low)
+    return latin_key(stem) if stem != low and len(stem) >= 3 else None
+
+
+@lru_cache(maxsize=65536)
 def name_tokens(name: str) -> tuple[str, ...]:
-    """Folded word tokens of a name, without punctuation: "N. S. KHRUSHCHEV" -> (n, s, khrushchev)."""
-    return tuple(t for t in re.split(r"[^\w]+", fold(name)) if t)
+    """Folded word tokens of a name, without punctuation and in Latin letters:
+    "N. S. KHRUSHCHEV" -> (n, s, khrushchev); "Н. С. Хрущев" -> (n, s, khrushchev)."""
+    tokens = [t for t in re.split(r"[^\w]+", name) if t]
+    return tuple(k for t in tokens for k in re.split(r"[^\w]+", latin_key(t)) if k)
 
 
 def strip_honorifics(name: str) -> str:
