@@ -52,6 +52,70 @@ def test_cq03_utterances_in_order(store: ox.Store, seed_text: str) -> None:
     got = rows(store, "cq03-utterances-of-a-speaker")
     assert [int(r["position"]) for r in got] == list(range(2, 29, 2))
     assert all(r["text"] in seed_text for r in got)
+    assert {r["mode"] for r in got} == {"https://w3id.org/archivekg/ontology#DirectSpeech"}
+
+
+_MINUTES = """
+## September 11, 1949
+
+# Conversation between Stalin and Kim Il Sung on Economic Aid
+
+### Citation:
+
+"Conversation between Stalin and Kim Il Sung on Economic Aid," September 11, 1949, History and Public Policy Program Digital Archive, Archive of the Foreign Policy of the Russian Federation.  
+<http://digitalarchive.wilsoncenter.org/document/990002>
+
+### Contents:
+
+- English Translation
+
+Kim Il Sung says that the delegation thanks the Soviet Government for its care.
+
+Kim Il Sung asks for a credit to restore the chemical plants in Hamhung.
+
+Stalin asks whether the delegation has settled in.
+
+Stalin: How large a credit do you have in mind?
+
+Kim Il Sung: One hundred and fifty million rubles.
+
+Stalin: We can agree to this.
+"""
+
+
+def test_cq03_reported_speech_and_turns_in_document_order() -> None:
+    """Minutes that report Stalin's words, then give his turns: both, in document order (not by position), each with its mode."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from converter.authority import load_authority
+    from converter.model import Extraction, ReportedPassage, Where
+    from converter.pipeline import build_document
+    from converter.to_rdf import document_triples
+    from converter.uris import Minter
+
+    from .conftest import source_info
+
+    info = source_info("minutes.txt", _MINUTES)
+    built = build_document(_MINUTES, info, authority=load_authority(ROOT / "seeds" / "authority"), minter=Minter(BASE))
+    stalin = built.cast.by_label["Stalin"].slug
+    kim = built.cast.by_label["Kim Il Sung"].slug
+    reported = tuple(ReportedPassage(Where("paragraph", p.position), stalin if p.text.startswith("Stalin") else kim,
+                                     p.span) for p in built.doc.paragraphs)
+    triples = document_triples(built.doc, built.cast, Minter(BASE), info, software_version="0",
+                               extraction=Extraction(reported=reported), source_text=_MINUTES)
+    triples.add((URIRef(f"{BASE}id/person/{stalin}"), RDFS.label, Literal("Joseph Stalin")))
+    store = ox.Store()
+    for s, p, o in triples:
+        obj = ox.Literal(str(o), datatype=ox.NamedNode(str(o.datatype)) if o.datatype else None,
+                         language=o.language) if isinstance(o, Literal) else ox.NamedNode(str(o))
+        store.add(ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), obj))
+    query = CATALOGUE["cq03-utterances-of-a-speaker"].sparql
+    query = query.replace('("Beqir Balluku" "111239")', '("Joseph Stalin" "990002")')
+    got = [(str(r["mode"].value).rsplit("#", 1)[-1], int(r["position"].value), r["text"].value[:12])
+           for r in store.query(query)]
+    assert got == [("ReportedSpeech", 3, "Stalin asks "), ("DirectSpeech", 1, "How large a "),
+                   ("DirectSpeech", 3, "We can agree")]
 
 
 def test_cq04_claims_about_bulgaria(store: ox.Store) -> None:
