@@ -370,6 +370,8 @@ def _parse_label(label: str) -> tuple[str, str | None, str | None] | None:
     """(name, alias, side) a label gives, or None when it cannot name a speaker."""
     label = " ".join(label.split())
     alias = side = None
+    # A footnote marker glued to the label: "Zamyatin1", "Kim Il Sung[1]", "Kroll¹".
+    label = re.sub(r"(?<=[^\W\d_])(?:\d{1,2}|\[\d{1,3}\]|[\u00b9\u00b2\u00b3\u2070-\u2079]+)$", "", label)
     name = label
     m = re.match(r"^(?P<outer>[^()\[\]]*?)\s*\((?P<inner>[^()]+)\)\s*$", label)
     if m:
@@ -831,6 +833,13 @@ def read(text: str, source: str) -> Document:
                 participants_seen.extend(name_tokens(p.name) for p in _participant(lines[j], None))
                 j += 1
     body_words = Counter(re.sub(r"\d+$", "", w) for w in re.findall(r"[^\W\d_][^\W_]*", text[lines[idx0].start if idx0 < len(lines) else 0 :]))
+    for k, c in list(cands.items()):
+        # "H. Krollb": a footnote letter glued to a surname the document writes elsewhere without it.
+        last = c.name.split()[-1]
+        if len(last) > 3 and last[-1] in "abcdefgh" and last[-2].islower() and (body_words[last[:-1]] >= 1 or last[:-1] in title.split()) \
+                and last not in title.split():
+            cands[k] = _Candidate(c.line_index, c.style, c.label, c.label_span, c.rest_start,
+                                  c.name[:-1], c.alias, c.side)
     counts: Counter[tuple[str, ...]] = Counter(name_tokens(c.name) for c in cands.values())
     aliases = {" ".join(name_tokens(c.alias)) for c in cands.values() if c.alias}
     known_all = known + [t for t in participants_seen if t]
@@ -842,7 +851,7 @@ def read(text: str, source: str) -> Document:
         elif c.style == "colon":
             ok = not one_word or c.name.isupper() or _corroborated(c.name, known_all, counts, aliases) or (
                 c.name.casefold() in ROLE_WORDS
-            )
+            ) or body_words[c.name] >= 2  # "Khrushchev:" after "Comrade Khrushchev" in the text
         elif c.style == "colon-only":
             ok = _corroborated(c.name, known_all, counts, aliases) or len(c.name.split()) in (2, 3)
         else:  # caps-period, caps-bare
