@@ -147,7 +147,7 @@ def run_build(
             status("checking across documents")
             checked = time.monotonic()
             appears_in = _appears_in(good, minter)
-            report = _whole_dataset_report(stage, good, minter, shapes_dir, appears_in)
+            report = _whole_dataset_report(stage, good, minter, shapes_dir, appears_in, set(curated))
             release.seconds["cross_checks"] = round(time.monotonic() - checked, 2)
             report, blamed = _blame(report, appears_in, curated)
             outcome.validation = report
@@ -234,7 +234,8 @@ def _blame(
 
 
 def _whole_dataset_report(
-    stage: Path, results: list[DocResult], minter: Minter, shapes_dir: Path, appears_in: dict[str, list[tuple[str, str]]]
+    stage: Path, results: list[DocResult], minter: Minter, shapes_dir: Path, appears_in: dict[str, list[tuple[str, str]]],
+    curated: set[str] | None = None,
 ) -> Report:
     """SHACL on the entities graph and the VoID description, and the checks across documents."""
     from rdflib import Graph
@@ -249,6 +250,6 @@ def _whole_dataset_report(
     report.extend(validate_graph(void, shapes).with_source("void.ttl"))
     references = [ref for r in results for ref in r.references]
     report.extend(cross_document_checks(references, {str(s) for s in entities.subjects()}, persons_of(entities),
-                                        appears_in))
+                                        appears_in, curated))
     return report
 

@@ -162,7 +162,14 @@ def info(directory: Path, as_json: bool) -> None:
     review = data.get("review", [])
     if review:
         click.echo(f"\nto review ({len(review)}): kept apart, nothing merged; docs/review.md says how to resolve them")
+        shared = [item for item in review if item["kind"] == "name-in-several-documents"]
+        if shared:
+            click.echo(f"  name-in-several-documents: {len(shared)} uncurated names each shared by several documents "
+                       f"(one person each; --json lists them): {', '.join(repr(i['label']) for i in shared[:8])}"
+                       + (" ..." if len(shared) > 8 else ""))
         for item in review:
+            if item["kind"] == "name-in-several-documents":
+                continue
             click.echo(f"  {item['kind']}: {len(item['persons'])} persons labelled {item['label']!r}")
             shown = item["documents"] if item["kind"] != "role-label" else item["documents"][:10]
             for d in shown:

@@ -51,7 +51,15 @@ class Result:
 
 SAME_NAME = "same-name-persons"
 ROLE_LABEL = "role-label"
+NAME_SHARED = "name-in-several-documents"
 _HOW = {
+    NAME_SHARED: (
+        "One name, written the same in several documents, with no row in the authority files: the documents "
+        "share one person by that name. If they are different people (namesakes), give each its own row in "
+        "seeds/authority/persons.csv with a label that tells them apart and the aliases its documents use, or "
+        "name the person in a document's labels (\"Kim [Kim Il (1910-1984)]:\"). If they are one, add a row to "
+        "make it curated and the item goes. See docs/review.md."
+    ),
     SAME_NAME: (
         "They are kept apart, not merged: they may be namesakes. One person: keep one row in "
         "seeds/authority/persons.csv and put the other's names in its aliases. Different people: give each its "
@@ -88,6 +96,8 @@ class ReviewItem:
         return sorted({source for _id, source, _person in self.documents})
 
     def summary(self) -> str:
+        if self.kind == NAME_SHARED:
+            return f"{len({i for i, _s, _p in self.documents})} documents name an uncurated {self.label!r}"
         if self.kind == ROLE_LABEL:
             return f"{len(self.persons)} documents each have their own person labelled {self.label!r}"
         return f"{len(self.persons)} different persons are labelled {self.label!r}"
@@ -285,6 +295,7 @@ def cross_document_checks(
     described: set[str],
     persons: Iterable[tuple[str, str]],
     documents_of: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+    curated: Iterable[str] | None = None,
 ) -> Report:
     """Checks across graphs: no dangling references (a violation); persons sharing a label (review).
 
@@ -332,7 +343,17 @@ def cross_document_checks(
                 f"{item.summary()}: {placed}. {item.how}",
                 "urn:archivekg:cross-document:same-name-persons", label, ", ".join(item.sources) or None,
             ))
-    out.review.sort(key=lambda i: (i.kind != SAME_NAME, i.label))  # namesakes first: they may need a decision
+    if curated is not None:
+        # One uncurated name in several documents: one person by that name, which a curator may want to split.
+        known = set(curated)
+        labels = dict(persons)
+        for iri, where_ in sorted(docs.items()):
+            ids = {i for i, _src in where_}
+            if iri in labels and iri not in known and len(ids) > 1 and not _document_scoped(iri, where_):
+                out.review.append(ReviewItem(NAME_SHARED, labels[iri], (iri,),
+                                             tuple((i, src, iri) for i, src in where_)))
+    # Namesakes first: they may need a decision; one name in several documents last: usually one person.
+    out.review.sort(key=lambda i: ((SAME_NAME, ROLE_LABEL, NAME_SHARED).index(i.kind), i.label))
     return out
 
 

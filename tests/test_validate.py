@@ -180,3 +180,19 @@ def test_a_violation_across_documents_is_blamed_on_the_documents_that_cause_it()
     assert blamed[got["curated"]] == [] and got["curated"].source == "seeds/authority/persons.csv:12"
     assert blamed[got["shared"]] == ["a.txt", "b.txt"] and got["shared"].source == "a.txt, b.txt"
     assert got["a warning"] not in blamed and got["a warning"].source == "dumps/entities.ttl"
+
+
+def test_one_uncurated_name_in_several_documents_is_a_review_item_without_a_warning() -> None:
+    from converter.validate import NAME_SHARED, cross_document_checks
+
+    chen, curated, own = f"{PERSON}chen-fu", f"{PERSON}kim-il-sung", f"{PERSON}101-yao"
+    docs = {chen: [("101", "a.txt"), ("102", "b.txt")], curated: [("101", "a.txt"), ("102", "b.txt")],
+            own: [("101", "a.txt")]}
+    persons = [(chen, "Chen Fu"), (curated, "Kim Il Sung"), (own, "Yao")]
+    report = cross_document_checks([], {chen, curated, own}, persons, docs, curated={curated})
+    assert report.conforms and report.results == []
+    [item] = report.review  # not the curated person, not the document's own
+    assert (item.kind, item.label, item.persons) == (NAME_SHARED, "Chen Fu", (chen,))
+    assert item.sources == ["a.txt", "b.txt"] and "authority" in item.how
+    # Without the authority (validating a dump), nothing can be said of curation: no such item.
+    assert cross_document_checks([], {chen}, persons, docs).review == []
