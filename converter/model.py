@@ -188,6 +188,7 @@ class Document:
     summary_span: Span | None = None
     credits: str | None = None
     original_language: str | None = None  # as written: "Chinese"
+    original_language_line: int | None = None  # 1-based line where it is written
     contents: tuple[str, ...] = ()  # "English Translation", "Russian Transcription"
     text_language: str | None = None  # as inferred: "English"
     is_translation: bool | None = None

@@ -276,7 +276,8 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
             if got:
                 langs.append((got[0], name.strip().title()))
             elif text_ == doc.original_language:
-                result.warnings.append(f"{relpath}: original language {name!r} is not a known language name")
+                result.warnings.append(f"{relpath}:{doc.original_language_line or 1}: original language {name!r} is not "
+                                       "a known language name -- write its English name (converter/languages.py)")
     result.languages = sorted(set(langs))
     stem = Path(cfg.staging) / f"{index:07d}"
     stem.with_suffix(".nq").write_bytes(nq)

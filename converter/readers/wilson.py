@@ -764,9 +764,11 @@ def read(text: str, source: str) -> Document:
             try:
                 date = parse_date(m.group("d"))
             except DateError:
-                warnings.append(f"{source}: the citation's date {m.group('d')!r} does not parse; the document is undated")
+                at = line_of(citation_span.start) if citation_span else 1
+                warnings.append(f"{source}:{at}: the citation's date {m.group('d')!r} does not parse; the document is undated")
     if date.start is None:
-        warnings.append(f"{source}: the document is undated")
+        at = fr.date_line.no if fr.date_line else (fr.title_line.no if fr.title_line else 1)
+        warnings.append(f"{source}:{at}: the document is undated -- add a '## Month DD, YYYY' heading if the date is known")
 
     summary = summary_span = None
     if "summary" in fr.sections:
@@ -995,7 +997,8 @@ def read(text: str, source: str) -> Document:
     if ident is None:
         ident = (_content_id(title, date.text, body_span.slice(text)), "content-hash")
         if url:
-            warnings.append(f"{source}: the citation URL {url} has no document id; the identifier comes from the content")
+            at = line_of(citation_span.start) if citation_span else 1
+            warnings.append(f"{source}:{at}: the citation URL {url} has no document id; the identifier comes from the content")
     text_language = None
     is_translation = None
     for item in contents:
@@ -1009,7 +1012,7 @@ def read(text: str, source: str) -> Document:
         if original_language:
             is_translation = fold(original_language) != fold(text_language)
     if not turns and not paragraphs:
-        warnings.append(f"{source}: the body has neither turns nor paragraphs")
+        warnings.append(f"{source}:{body_lines[0].no}: the body has neither turns nor paragraphs")
     return Document(
         source=source,
         identifier=ident[0],
@@ -1025,6 +1028,7 @@ def read(text: str, source: str) -> Document:
         summary_span=summary_span,
         credits=credits,
         original_language=original_language,
+        original_language_line=next((ln.no for ln in fr.sections.get("original language", []) if not ln.blank), None),
         contents=contents,
         text_language=text_language,
         is_translation=is_translation,
