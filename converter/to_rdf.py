@@ -126,14 +126,16 @@ def _location_values(doc: Document) -> list[str]:
 
 
 def location_places(doc: Document, authority: Authority) -> dict[str, tuple[str, str]]:
-    """Location header value -> the authority place it names: the whole value, else its last comma part.
+    """Location header value -> the authority place it names: the whole value, else its first comma part that is one.
 
-    "Great Hall of the People, Peking" -> ("place", "beijing") through the alias "Peking".
-    A value naming no authority place is left out: ``document_triples`` mints a place for it.
+    "Great Hall of the People, Peking" -> ("place", "beijing") through the alias "Peking";
+    "Okryu Guest House, Pyongyang" -> the guest house, the most specific place the authority
+    file knows; "Moscow, Ministry of Foreign Affairs" -> Moscow. A value naming no authority
+    place is left out: ``document_triples`` mints a place for it.
     """
     out: dict[str, tuple[str, str]] = {}
     for value in _location_values(doc):
-        for candidate in (value, value.rsplit(",", 1)[-1]):
+        for candidate in (value, *value.split(",")):
             entity = authority.lookup("place", candidate.strip().rstrip("."))
             if entity is not None:
                 out[value] = (entity.kind, entity.id)

@@ -135,6 +135,15 @@ def test_a_location_naming_an_authority_place_whole_is_that_place(authority: Aut
     assert set(g.objects(CONVERSATION, SCHEMA.location)) == {place("pyongyang")}
 
 
+@pytest.mark.parametrize("value,slug", [("Okryu Guest House, Pyongyang", "okryu-guest-house"),
+                                        ("Pyongyang, Ministry of Foreign Affairs", "pyongyang")])
+def test_the_first_comma_part_the_authority_knows_is_the_place(authority: Authority, value: str, slug: str) -> None:
+    """Written most specific first ("building, city"): the most specific place the authority file knows."""
+    g = variant(authority, "Location: Great Hall of the People, Peking", f"Location: {value}")
+    assert set(g.objects(CONVERSATION, SCHEMA.location)) == {place(slug)}
+    assert set(g.objects(CONVERSATION, AKG.locationText)) == {Literal(value)}
+
+
 def test_an_upper_case_place_header_is_a_location(authority: Authority) -> None:
     g = variant(authority, "Location:", "PLACE:")
     assert set(g.objects(CONVERSATION, SCHEMA.location)) == {place("beijing")}
