@@ -63,6 +63,8 @@ _ROLES = {
     "contributor": AKG.Contributor,
     "signatory": AKG.Signatory,
 }
+# The functions a header line gives a listed participant (the shape allows these four roles only).
+_PARTICIPANT_ROLES = {k: v for k, v in _ROLES.items() if v in (AKG.Interpreter, AKG.Translator, AKG.Notetaker, AKG.Recorder)}
 # "[Translator's note: ...]", "[Editor's Note ...]", "[Note: ...]", "[Notes of the conversation ...]".
 _EDITORIAL_NOTE = re.compile(
     r"^\[?\s*(?:(?P<who>translator|editor|editorial|ed\.)(?:s['’]|['’]s)?\s+)?notes?\b", re.IGNORECASE
@@ -405,8 +407,8 @@ def document_triples(
                 add(lp, AKG.roleAsWritten, Literal(p.role))
             if p.group:
                 add(lp, AKG.groupAsWritten, Literal(p.group))
-            if p.function and p.function.casefold() in _ROLES:
-                add(lp, PROV.hadRole, _ROLES[p.function.casefold()])
+            if p.function and p.function.casefold() in _PARTICIPANT_ROLES:
+                add(lp, PROV.hadRole, _PARTICIPANT_ROLES[p.function.casefold()])
             b.span(lp, p.span)
 
     for turn in doc.turns:

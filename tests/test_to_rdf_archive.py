@@ -200,6 +200,19 @@ def test_other_functions_are_roles_too(authority: Authority, header: str, role: 
     assert set(g.objects(entry, PROV.hadRole)) == {role}
 
 
+def test_a_function_that_is_no_conversation_role_is_left_as_written(built: Built) -> None:
+    """Only interpreter, translator, note-taker and recorder are roles in a conversation."""
+    from dataclasses import replace
+
+    doc = replace(built.doc, participants=tuple(replace(p, function="editor") for p in built.doc.participants))
+    g = Graph()
+    for t in document_triples(doc, built.cast, Minter(BASE), source_info("doc.txt", DOC), software_version="0"):
+        g.add(t)
+    entry = next(iter(g.objects(CONVERSATION, AKG.listedParticipant)))
+    assert not set(g.objects(entry, PROV.hadRole))
+    assert set(g.objects(entry, AKG.roleAsWritten)) == {Literal("interpreter")}
+
+
 # --------------------------------------------------------------------------- 4. credits
 
 
