@@ -29,7 +29,8 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
     if int(app.config["QUERY_WORKERS"]) > 0:
         app.extensions["archivekg.executor"] = Executor(
             Path(app.config["DATA_DIR"]), int(app.config["QUERY_WORKERS"]), float(app.config["QUERY_TIMEOUT"]),
-            int(app.config["QUERY_MEMORY_MB"]),
+            int(app.config["QUERY_MEMORY_MB"]), int(app.config["QUERY_RESERVED"]),
+            float(app.config["QUERY_RESERVED_TIMEOUT"]),
         )
     register_error_handlers(app)
 

@@ -31,6 +31,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUERY_MEMORY_MB", 4096, "Memory a query process may take beyond what it holds at rest, in MiB; a query "
             "that needs more is stopped (503). 0: no limit."),
     Setting("QUERY_WORKERS", 2, "Processes that run queries; 0 runs them in the request thread, with no time limit."),
+    Setting("QUERY_RESERVED", 1, "Processes kept for queries that come while every one of QUERY_WORKERS is busy; "
+            "there a query may run QUERY_RESERVED_TIMEOUT seconds, so heavy work cannot lock cheap requests out."),
+    Setting("QUERY_RESERVED_TIMEOUT", 2, "Seconds a query may run on a reserved process before it is stopped (503 "
+            "with Retry-After: the pool is busy)."),
 )
 
 

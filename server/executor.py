@@ -385,44 +385,71 @@ def quiet_broken_streams(record: logging.LogRecord) -> bool:
 
 
 class Executor:
-    """A pool of query processes over one data directory."""
+    """A pool of query processes over one data directory, and a reserved lane for short queries.
 
-    def __init__(self, data_dir: Path, workers: int = 2, timeout: float = 30.0, memory_mb: int = 0) -> None:
+    A query takes a process of the pool when one is free. When every one is busy (heavy
+    queries), it takes a process of the reserved lane instead, where it may run for
+    ``reserved_timeout`` seconds only: a cheap query ("ASK {}", a page's lookup) is answered at
+    once, and a heavy one is stopped quickly and gets a 503, so heavy work can never hold the
+    reserved lane for long. Only when the lane is busy too does a query wait for the pool.
+    """
+
+    def __init__(self, data_dir: Path, workers: int = 2, timeout: float = 30.0, memory_mb: int = 0,
+                 reserved: int = 1, reserved_timeout: float = 2.0) -> None:
         self.data_dir = str(data_dir)
         self.timeout = timeout
         self.memory_mb = memory_mb
+        self.reserved_timeout = min(reserved_timeout, timeout)
         self._ctx = mp.get_context("spawn")
         self._idle: queue.Queue = queue.Queue()
+        self._reserved: queue.Queue = queue.Queue()
+        self._lane: dict[int, queue.Queue] = {}  # id(connection) -> the queue its process returns to
         for _ in range(max(1, workers)):
-            self._idle.put(self._start())
+            self._idle.put(self._start(self._idle))
+        for _ in range(max(0, reserved)):
+            self._reserved.put(self._start(self._reserved))
 
-    def _start(self):  # type: ignore[no-untyped-def]
+    def _start(self, lane: queue.Queue):  # type: ignore[no-untyped-def]
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_serve_jobs, args=(child, self.data_dir, self.memory_mb), daemon=True)
         proc.start()
         child.close()
+        self._lane[id(parent)] = lane
         return proc, parent
 
     def _release(self, proc, conn) -> None:  # type: ignore[no-untyped-def]
-        self._idle.put((proc, conn))
+        self._lane[id(conn)].put((proc, conn))
 
     def _replace(self, proc, conn) -> None:  # type: ignore[no-untyped-def]
         proc.kill()
         proc.join(5)
         conn.close()
-        self._idle.put(self._start())
+        lane = self._lane.pop(id(conn))
+        lane.put(self._start(lane))
 
-    def run(self, job: Job) -> Result:
-        """The job's outcome once its head is read (within the time limit), and its body as a stream."""
+    def _take(self) -> tuple[object, object, float]:
+        """A free process and the time the job may run there: the pool's, the reserved lane's, or the pool's
+        after waiting for one (at most the time limit)."""
+        for lane, limit in ((self._idle, self.timeout), (self._reserved, self.reserved_timeout)):
+            try:
+                proc, conn = lane.get_nowait()
+                return proc, conn, limit
+            except queue.Empty:
+                continue
         try:
             proc, conn = self._idle.get(timeout=self.timeout)
         except queue.Empty:
             raise ServerBusy(f"every query process has been busy for {self.timeout:g} s; try again shortly") from None
-        deadline = time.monotonic() + self.timeout
+        return proc, conn, self.timeout
+
+    def run(self, job: Job) -> Result:
+        """The job's outcome once its head is read (within the time limit), and its body as a stream."""
+        proc, conn, limit = self._take()
+        deadline = time.monotonic() + limit
         ended = False
         try:
             conn.send(job)
-            if conn.poll(self.timeout):
+            if conn.poll(limit):
                 _, outcome = conn.recv()
                 if outcome.status != "ok":
                     self._release(proc, conn)
@@ -430,16 +457,24 @@ class Executor:
                 return Result(outcome, _Stream(self, proc, conn, deadline))
         except (EOFError, OSError):
             ended = True  # the process ended under the query: past its memory limit, or it crashed
+        reserved = self._lane.get(id(conn)) is self._reserved
         self._replace(proc, conn)
         if ended:
-            limit = f"the memory limit of {self.memory_mb} MiB" if self.memory_mb > 0 else "the memory it could have"
-            raise QueryTimeout(f"the query process ended while it ran the query: the query needed more than {limit}, "
+            memory = f"the memory limit of {self.memory_mb} MiB" if self.memory_mb > 0 else "the memory it could have"
+            raise QueryTimeout(f"the query process ended while it ran the query: the query needed more than {memory}, "
                                "or nests deeper than the query engine can follow, and was stopped")
+        if reserved:
+            raise ServerBusy(f"every query process is busy with longer queries; a query that comes meanwhile may run "
+                             f"{limit:g} s, and this one needed more: try again shortly")
         raise QueryTimeout(f"the query ran longer than the time limit of {self.timeout:g} s and was stopped")
 
     def close(self) -> None:
-        while not self._idle.empty():
-            proc, conn = self._idle.get_nowait()
+        for lane in (self._idle, self._reserved):
+            self._close_lane(lane)
+
+    def _close_lane(self, lane: queue.Queue) -> None:
+        while not lane.empty():
+            proc, conn = lane.get_nowait()
             try:
                 conn.send(None)
             except OSError:

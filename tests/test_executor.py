@@ -11,6 +11,7 @@ import http.client
 import io
 import json
 import socket
+import time
 import urllib.parse
 
 import pyoxigraph as ox
@@ -113,7 +114,7 @@ def test_a_query_that_finds_every_process_busy_is_refused_after_the_time_limit(s
     ServerBusy (a 503 with Retry-After over HTTP) instead of queueing for ever; the process is freed by closing."""
     from server.executor import Executor, ServerBusy
 
-    executor = Executor(seed_build, workers=1, timeout=1.0)
+    executor = Executor(seed_build, workers=1, timeout=1.0, reserved=0)
     try:
         job = Job(ALL, Dataset(), "application/sparql-results+json", None, 10**8, head_rows=10)
         held = executor.run(job)  # streams: the process stays with this result until it is read or closed
@@ -124,3 +125,73 @@ def test_a_query_that_finds_every_process_busy_is_refused_after_the_time_limit(s
         assert json.loads(again.read())["boolean"] is True
     finally:
         executor.close()
+
+
+def test_a_cheap_query_is_answered_at_once_while_the_pool_is_busy(seed_build) -> None:
+    """Both pool processes hold heavy work; ASK {} goes to the reserved lane and is answered in well under a
+    second, while a heavy query there is stopped after the reserved lane's short limit (ServerBusy, a 503)."""
+    import threading
+
+    from server.executor import Executor, ServerBusy
+
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    executor = Executor(seed_build, workers=2, timeout=20.0, reserved=1, reserved_timeout=1.0)
+    try:
+        busy = [threading.Thread(target=_swallow, args=(executor, Job(heavy, Dataset(), "application/sparql-results+json",
+                                                                        None, 10)), daemon=True) for _ in range(2)]
+        for t in busy:
+            t.start()
+        time.sleep(1.0)  # both pool processes are inside the cross product now
+        started = time.monotonic()
+        ask = executor.run(Job("ASK {}", Dataset(), "application/sparql-results+json", None, 10))
+        assert json.loads(ask.read())["boolean"] is True
+        assert time.monotonic() - started < 1.0
+        started = time.monotonic()
+        with pytest.raises(ServerBusy, match="may run 1 s"):
+            executor.run(Job(heavy, Dataset(), "application/sparql-results+json", None, 10))
+        assert time.monotonic() - started < 5.0  # stopped at the reserved limit, not the pool's 20 s
+        again = executor.run(Job("ASK { ?s ?p ?o }", Dataset(), "application/sparql-results+json", None, 10))
+        assert json.loads(again.read())["boolean"] is True  # the reserved lane's process was replaced
+    finally:
+        executor.close()
+
+
+def _swallow(executor, job) -> None:  # type: ignore[no-untyped-def]
+    try:
+        executor.run(job).read()
+    except Exception:  # noqa: BLE001 - the heavy query is stopped when the executor closes
+        pass
+
+
+def test_over_http_ask_is_answered_within_a_second_while_every_worker_runs_heavy_queries(seed_build) -> None:
+    """Two heavy queries (the number of query workers) no longer lock everyone out: a third client's ASK {}
+    is answered in under a second, and a heavy query that comes meanwhile gets 503 with Retry-After."""
+    import threading
+
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    env = {"ARCHIVEKG_QUERY_TIMEOUT": "8", "ARCHIVEKG_QUERY_WORKERS": "2", "ARCHIVEKG_QUERY_RESERVED": "1",
+           "ARCHIVEKG_QUERY_RESERVED_TIMEOUT": "1"}
+    def ask(query: str) -> tuple[int, str | None, bytes]:
+        parts = urllib.parse.urlsplit(url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        try:
+            conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}),
+                         headers={"Accept": "application/sparql-results+json"})
+            resp = conn.getresponse()
+            return resp.status, resp.getheader("Retry-After"), resp.read()
+        finally:
+            conn.close()
+
+    with serving(seed_build, env) as url:
+        threads = [threading.Thread(target=ask, args=(heavy,), daemon=True) for _ in range(2)]
+        for t in threads:
+            t.start()
+        time.sleep(1.0)
+        started = time.monotonic()
+        status, _, body = ask("ASK {}")
+        assert status == 200 and json.loads(body)["boolean"] is True
+        assert time.monotonic() - started < 1.0
+        status, retry, _ = ask(heavy)
+        assert status == 503 and retry
+        for t in threads:
+            t.join(20)
