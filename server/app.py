@@ -30,7 +30,7 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
         app.extensions["archivekg.executor"] = Executor(
             Path(app.config["DATA_DIR"]), int(app.config["QUERY_WORKERS"]), float(app.config["QUERY_TIMEOUT"]),
             int(app.config["QUERY_MEMORY_MB"]), int(app.config["QUERY_RESERVED"]),
-            float(app.config["QUERY_RESERVED_TIMEOUT"]),
+            float(app.config["QUERY_RESERVED_TIMEOUT"]), int(app.config["QUERY_RECYCLE_MB"]),
         )
     register_error_handlers(app)
 

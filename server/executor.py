@@ -21,6 +21,7 @@ import itertools
 import json
 import logging
 import multiprocessing as mp
+import os
 import queue
 import time
 from collections.abc import Iterable, Iterator
@@ -306,8 +307,17 @@ def _limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _serve_jobs(conn, data_dir: str, memory_mb: int = 0) -> None:  # type: ignore[no-untyped-def]
-    """A worker: for each job, ("head", outcome); if ok, ("data", bytes)* and ("end", truncated, error)."""
+def _rss_mb() -> float:
+    """This process's resident memory, in MiB."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") / 2**20)
+
+
+def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """A worker: for each job, ("head", outcome); if ok, ("data", bytes)* and ("end", truncated, error, recycle).
+
+    ``recycle`` says that the process holds more than ``recycle_mb`` after the job (a large result grew its
+    heap): the executor then replaces it, so that memory goes back to the machine instead of staying grown."""
     store = OxigraphStore(Path(data_dir))
     try:
         store.query("ASK {}")  # open the store before the cap, so that the cap is all the query's
@@ -334,9 +344,9 @@ def _serve_jobs(conn, data_dir: str, memory_mb: int = 0) -> None:  # type: ignor
             truncated = write(out)
             out.flush()
         except Exception as err:  # noqa: BLE001 - reported to the server, which breaks the stream off
-            conn.send(("end", None, f"{type(err).__name__}: {err}"))
+            conn.send(("end", None, f"{type(err).__name__}: {err}", True))
             continue
-        conn.send(("end", truncated, ""))
+        conn.send(("end", truncated, "", bool(recycle_mb) and _rss_mb() > recycle_mb))
 
 
 class _Stream:
@@ -362,7 +372,10 @@ class _Stream:
                 yield msg[1]
                 continue
             self._done = True
-            self._executor._release(self._proc, self._conn)
+            if len(msg) > 3 and msg[3]:
+                self._executor._replace(self._proc, self._conn)  # grown by this result: start afresh
+            else:
+                self._executor._release(self._proc, self._conn)
             if msg[2]:
                 raise StreamBroken(f"the query failed while its results were being sent: {msg[2]}")
             self.truncated = msg[1]
@@ -395,8 +408,9 @@ class Executor:
     """
 
     def __init__(self, data_dir: Path, workers: int = 2, timeout: float = 30.0, memory_mb: int = 0,
-                 reserved: int = 1, reserved_timeout: float = 2.0) -> None:
+                 reserved: int = 1, reserved_timeout: float = 2.0, recycle_mb: int = 0) -> None:
         self.data_dir = str(data_dir)
+        self.recycle_mb = recycle_mb
         self.timeout = timeout
         self.memory_mb = memory_mb
         self.reserved_timeout = min(reserved_timeout, timeout)
@@ -411,7 +425,8 @@ class Executor:
 
     def _start(self, lane: queue.Queue):  # type: ignore[no-untyped-def]
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_serve_jobs, args=(child, self.data_dir, self.memory_mb), daemon=True)
+        proc = self._ctx.Process(target=_serve_jobs, args=(child, self.data_dir, self.memory_mb, self.recycle_mb),
+                                 daemon=True)
         proc.start()
         child.close()
         self._lane[id(parent)] = lane

@@ -195,3 +195,23 @@ def test_over_http_ask_is_answered_within_a_second_while_every_worker_runs_heavy
         assert status == 503 and retry
         for t in threads:
             t.join(20)
+
+
+def test_a_worker_grown_by_a_large_result_is_replaced(seed_build) -> None:
+    """After a job, a query process holding more than QUERY_RECYCLE_MB is replaced, so memory goes back to
+    the machine; below the bound the same process serves the next query."""
+    from server.executor import Executor
+
+    def pids(executor) -> set[int]:  # type: ignore[no-untyped-def]
+        return {proc.pid for proc, _conn in list(executor._idle.queue)}
+
+    for recycle_mb, replaced in ((1, True), (100_000, False)):
+        executor = Executor(seed_build, workers=1, timeout=10.0, reserved=0, recycle_mb=recycle_mb)
+        try:
+            before = pids(executor)
+            executor.run(Job(ALL, Dataset(), "application/sparql-results+json", None, 100)).read()
+            assert (pids(executor) != before) is replaced
+            again = executor.run(Job("ASK { ?s ?p ?o }", Dataset(), "application/sparql-results+json", None, 10))
+            assert json.loads(again.read())["boolean"] is True
+        finally:
+            executor.close()
