@@ -1,12 +1,22 @@
-"""Links between pages: an IRI under the base URI links to this server, whatever host serves it."""
+"""Links between pages: an IRI under the base URI links to this server, whatever host serves it.
+
+An IRI from the data or from a query becomes a link only if it is safe to follow: a path on this
+server, or an http, https or mailto IRI. Any other (javascript:, data:, vbscript:, file:, ...) is
+shown as text, so that no value in the graph and no query can put script into a page.
+"""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from converter.namespaces import PREFIXES
 
-__all__ = ["compact", "link", "local_href"]
+__all__ = ["SAFE_SCHEMES", "compact", "link", "local_href", "safe_href"]
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_LOCAL = re.compile(r"/(?![/\\])")  # a path on this server: one slash, never //host or /\host
 
 
 def local_href(iri: str, base: str) -> str:
@@ -14,9 +24,21 @@ def local_href(iri: str, base: str) -> str:
     return iri[len(base) - 1 :] if base and iri.startswith(base) else iri
 
 
+def safe_href(iri: str, base: str) -> str | None:
+    """Where a link to the IRI may point: its path on this server, or the IRI itself if its scheme is
+    http, https or mailto; None for any other IRI (javascript:, data:, ...), which must stay text."""
+    if base and iri.startswith(base) and _LOCAL.match(local := local_href(iri, base)):
+        return local
+    scheme = _SCHEME.match(iri)
+    return iri if scheme and scheme.group(1).lower() in SAFE_SCHEMES else None
+
+
 def link(iri: str, text: str, base: str) -> str:
-    """An HTML link to the IRI, its text escaped."""
-    return f'<a href="{escape(local_href(iri, base), quote=True)}">{escape(text)}</a>'
+    """An HTML link to the IRI, its text escaped; only the escaped text if the IRI is not safe to link."""
+    href = safe_href(iri, base)
+    if href is None:
+        return escape(text)
+    return f'<a href="{escape(href, quote=True)}">{escape(text)}</a>'
 
 
 def compact(iri: str) -> str:

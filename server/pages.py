@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from .links import link as _link
+from .links import link as _link, safe_href
 from .transcript import block_anchor, transcript
 
 __all__ = ["PAGE_SIZE", "SECTIONS"]
@@ -102,8 +102,8 @@ def _summary(store, iri: str) -> str:  # type: ignore[no-untyped-def]
         out.append(f"<dt>Also written</dt><dd>{escape(' · '.join(alts))}</dd>")
     out.append("<dt>Wikidata</dt>")
     if matches:
-        out.extend(f'<dd><a class="wikidata" href="{escape(m, quote=True)}">{escape(m.removeprefix(WIKIDATA))}</a></dd>'
-                   for m in matches)
+        out.extend(f'<dd><a class="wikidata" href="{escape(href, quote=True)}">{escape(m.removeprefix(WIKIDATA))}</a></dd>'
+                   if (href := safe_href(m, "")) else f"<dd>{escape(m)}</dd>" for m in matches)
     else:
         out.append("<dd>not linked yet</dd>")
     out.append("</dl>")
@@ -301,8 +301,10 @@ def document(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-u
         if f["citation"] is not None:
             rows.append(("Cite as", f'<cite id="citation">{escape(_v(f, "citation"))}</cite>'))
         if f["archive"] is not None:
-            rows.append(("At the archive", f'<a id="archive-page" href="{escape(_v(f, "archive"), quote=True)}">'
-                                           f'{escape(_v(f, "archive"))}</a>'))
+            archive = _v(f, "archive")
+            href = safe_href(archive, "")
+            rows.append(("At the archive", escape(archive) if href is None else
+                         f'<a id="archive-page" href="{escape(href, quote=True)}">{escape(archive)}</a>'))
         if f["file"] is not None:
             rows.append(("Source file", _link(_v(f, "file"), "the text the offsets count in", base)))
     return _facts("document", rows) + transcript(store, iri, base)

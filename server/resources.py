@@ -20,7 +20,7 @@ from converter.namespaces import PREFIXES
 from .errors import not_acceptable
 from .executor import serialize_graph
 from .layout import page
-from .links import compact, local_href
+from .links import compact, local_href, safe_href
 from .negotiation import negotiate
 from .pages import SECTIONS
 
@@ -89,7 +89,9 @@ def _cell(term: object, labels: dict[str, str], base: str) -> str:
     if isinstance(term, ox.NamedNode):
         iri = term.value
         shown = labels.get(iri) or compact(iri)
-        href = local_href(iri, base)
+        href = safe_href(iri, base)
+        if href is None:  # javascript:, data:, ...: shown, never linked
+            return f'<span class="iri">{escape(shown)}</span>'
         return f'<a href="{escape(href, quote=True)}">{escape(shown)}</a>'
     if isinstance(term, ox.Literal):
         lang = f' <small>@{escape(term.language)}</small>' if term.language else ""

@@ -19,7 +19,7 @@ from converter.search_index import search
 from .errors import bad_request
 from .layout import page
 from .negotiation import negotiate
-from .links import local_href
+from .links import link
 
 __all__ = ["bp"]
 
@@ -99,7 +99,7 @@ def search_view() -> Response:
     items = "".join(
         f'<li><p>{escape(h.snippet).replace(chr(2), "<mark>").replace(chr(3), "</mark>")}</p>'
         f'<p><small>{escape(h.kind)} · {escape(h.speaker_label or "")} · '
-        f'<a href="{escape(local_href(h.iri, base))}">{escape(h.doc_title)}</a> · {escape(h.date or "undated")}</small></p></li>'
+        f'{link(h.iri, h.doc_title, base)} · {escape(h.date or "undated")}</small></p></li>'
         for h in hits
     )
     html = page("Search", f"""<h1>Search the texts</h1>

@@ -196,11 +196,13 @@ def run_query(query: str, dataset: Dataset) -> Response:
 def _term_html(term: dict, base: str) -> str:
     from html import escape
 
-    from .links import compact, local_href
+    from .links import compact, safe_href
 
     value = term["value"]
     if term["type"] == "uri":
-        href = local_href(value, base)
+        href = safe_href(value, base)
+        if href is None:  # javascript:, data:, ...: shown, never linked
+            return f'<span class="iri">{escape(value)}</span>'
         shown = href if href != value else compact(value)  # on this server: its path; else a prefixed name
         return f'<a href="{escape(href, quote=True)}" title="{escape(value, quote=True)}">{escape(shown)}</a>'
     return escape(value)

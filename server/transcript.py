@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .links import local_href
+from .links import safe_href
 
 __all__ = ["block_anchor", "transcript"]
 
@@ -65,7 +65,9 @@ def _marked(text: str, offset: int, marks: dict[str, list[tuple[int, int, str]]]
             if s < pos:
                 continue  # overlapping mentions: the first wins
             out.append(escape(text[pos:s]))
-            out.append(f'<a class="mention" href="{escape(local_href(target, base), quote=True)}">{escape(text[s:e])}</a>')
+            href = safe_href(target, base)
+            out.append(escape(text[s:e]) if href is None else
+                       f'<a class="mention" href="{escape(href, quote=True)}">{escape(text[s:e])}</a>')
             pos = e
         out.append(escape(text[pos:b]))
         return "".join(out)
@@ -76,7 +78,7 @@ def _marked(text: str, offset: int, marks: dict[str, list[tuple[int, int, str]]]
         if s < pos or s < 0 or e > len(text):
             continue
         out.append(linked(pos, s))
-        out.append(f'<mark class="claim" title="claim" data-claim="{escape(local_href(claim, base), quote=True)}">{linked(s, e)}</mark>')
+        out.append(f'<mark class="claim" title="claim" data-claim="{escape(safe_href(claim, base) or "", quote=True)}">{linked(s, e)}</mark>')
         pos = e
     out.append(linked(pos, len(text)))
     return "".join(out)

@@ -1,0 +1,151 @@
+"""Issue 12: what the server must never do, whatever a request or the data holds. The real server on
+loopback, spoken to over HTTP.
+
+- An IRI becomes a link only if it is http, https or mailto; any other (javascript:, data:, ...) is text.
+- Every response carries the security headers; no page runs inline script.
+- Generated URLs come from PUBLIC_URL (or the build's base URI), never from the Host header.
+- FROM and FROM NAMED are honoured; a query that is not UTF-8 is refused, a declared charset is read.
+- 405 names the methods; an unknown Range unit is ignored.
+- Reconciliation requests and page numbers are bounded: 400 naming the limit, never a 500.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from .conftest import BASE, rdf_release, serving
+
+UNSAFE = ["javascript:alert(document.domain)", "JaVaScRiPt:alert(1)", "data:text/html;base64,PHNjcmlwdD4=",
+          "vbscript:msgbox(1)", "file:///etc/passwd"]
+
+
+def request(url: str, method: str = "GET", target: str = "/", body: bytes | None = None,
+            headers: dict | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """One request sent exactly as given (no redirect followed, no header added but Host)."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        conn.request(method, target, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, resp.headers, resp.read()
+    finally:
+        conn.close()
+
+
+def get(url: str, target: str, **headers: str) -> tuple[int, http.client.HTTPMessage, bytes]:
+    return request(url, "GET", target, headers={k.replace("_", "-"): v for k, v in headers.items()})
+
+
+def sparql(url: str, query: str, fmt: str | None = None, **params: str) -> tuple[int, http.client.HTTPMessage, bytes]:
+    args = {"query": query, **({"format": fmt} if fmt else {}), **params}
+    return get(url, "/sparql?" + urllib.parse.urlencode(args))
+
+
+def count(url: str, query: str, **params: str) -> int:
+    status, _, body = sparql(url, query, **params)
+    assert status == 200, body
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+def _hrefs(page: str) -> list[str]:
+    return re.findall(r'\b(?:href|src|action)="([^"]*)"', page)
+
+
+def _assert_no_unsafe_link(page: str) -> None:
+    for href in _hrefs(page):
+        scheme = re.match(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):", href)
+        assert scheme is None or scheme.group(1).lower() in ("http", "https", "mailto"), href
+
+
+# --- 1. only http, https and mailto IRIs become links ---------------------------------------------
+
+@pytest.mark.parametrize("iri", UNSAFE)
+@pytest.mark.parametrize("form", ["iri", "IRI()", "construct"])
+def test_an_unsafe_iri_in_results_is_text_not_a_link(server, iri: str, form: str) -> None:
+    url, _ = server
+    query = {"iri": f"SELECT ?x {{ BIND(<{iri}> AS ?x) }}",
+             "IRI()": f'SELECT ?x {{ BIND(IRI("{iri}") AS ?x) }}',
+             "construct": f"CONSTRUCT {{ <{iri}> <{iri}> <{iri}> }} WHERE {{}}"}[form]
+    status, headers, body = sparql(url, query, "html")
+    page = body.decode()
+    assert status == 200 and headers["Content-Type"].startswith("text/html"), page
+    _assert_no_unsafe_link(page)
+    from html import escape
+
+    assert escape(iri) in page.split("<tbody>", 1)[1]  # shown, as text
+    if form == "construct":
+        assert page.count("<tr>") == 2  # the header and the one triple
+
+
+def test_safe_iris_in_results_stay_links(server) -> None:
+    url, _ = server
+    query = (f"SELECT ?a ?b ?c ?d {{ BIND(<https://www.wikidata.org/entity/Q5816> AS ?a) BIND(<http://example.net/x> AS ?b)"
+             f" BIND(<mailto:archivist@example.net> AS ?c) BIND(<{BASE}id/person/mao-zedong> AS ?d) }}")
+    _, _, body = sparql(url, query, "html")
+    hrefs = _hrefs(body.decode())
+    assert {"https://www.wikidata.org/entity/Q5816", "http://example.net/x", "mailto:archivist@example.net",
+            "/id/person/mao-zedong"} <= set(hrefs)
+
+
+HOSTILE_DATA = """
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dct: <http://purl.org/dc/terms/> . @prefix schema: <http://schema.org/> . @prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix akg: <https://w3id.org/archivekg/ontology#> .
+<http://www.example/id/person/x> a <http://xmlns.com/foaf/0.1/Person> ; rdfs:label "X" ;
+    skos:exactMatch <javascript:alert(1)> ; <http://example.net/p> <javascript:alert(2)> ;
+    <javascript:alert(3)> "a predicate" ; <http://example.net/q> <data:text/html;base64,PHNjcmlwdD4=> .
+<http://www.example/id/document/d> a akg:Document ; dct:title "D" ; dct:source <javascript:alert(4)> ;
+    akg:sourceFile <vbscript:msgbox(5)> .
+<http://www.example/id/document/d/b1> dct:isPartOf <http://www.example/id/document/d> ; schema:position 1 ;
+    schema:text "Hello world" ; akg:span <http://www.example/id/document/d/b1#span> .
+<http://www.example/id/document/d/b1#span> oa:hasSelector <http://www.example/id/document/d/b1#sel> .
+<http://www.example/id/document/d/b1#sel> oa:start 0 ; oa:end 11 .
+<http://www.example/id/document/d/m1> a akg:Mention ; akg:inText <http://www.example/id/document/d/b1> ;
+    oa:hasBody <javascript:alert(6)> ; akg:span <http://www.example/id/document/d/m1#span> .
+<http://www.example/id/document/d/m1#span> oa:hasSelector <http://www.example/id/document/d/m1#sel> .
+<http://www.example/id/document/d/m1#sel> oa:start 0 ; oa:end 5 .
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory):
+    """A published store whose data holds javascript:, data: and vbscript: IRIs, served."""
+    work = tmp_path_factory.mktemp("hostile")
+    data = work / "hostile.ttl"
+    data.write_text(HOSTILE_DATA, encoding="utf-8")
+    out = rdf_release(work / "out", {"http://www.example/id/graph/hostile": data})
+    with serving(out) as url:
+        yield url
+
+
+@pytest.mark.parametrize("path", ["/id/person/x.html", "/id/document/d.html"])
+def test_resource_pages_do_not_link_unsafe_iris(hostile: str, path: str) -> None:
+    status, _, body = get(hostile, path)
+    page = body.decode()
+    assert status == 200, page
+    _assert_no_unsafe_link(page)
+    assert "javascript:alert(" in page  # the IRIs are shown, as text
+
+
+def test_describe_table_does_not_link_unsafe_iris(hostile: str) -> None:
+    status, _, body = sparql(hostile, "DESCRIBE <http://www.example/id/person/x>", "html")
+    assert status == 200
+    _assert_no_unsafe_link(body.decode())
+
+
+def test_the_link_functions_refuse_unsafe_schemes() -> None:
+    from server.links import link, safe_href
+
+    assert safe_href(f"{BASE}id/person/x", BASE) == "/id/person/x"
+    assert safe_href("https://example.net/a", BASE) == "https://example.net/a"
+    assert safe_href("MAILTO:a@example.net", BASE) == "MAILTO:a@example.net"
+    for iri in UNSAFE + [" javascript:x", "java\tscript:x", "//evil.example/x", "relative/path", ""]:
+        assert safe_href(iri, BASE) is None, iri
+    assert safe_href(f"{BASE}/evil.example/x", BASE) == f"{BASE}/evil.example/x"  # never a //host link
+    assert link("javascript:alert(1)", "<b>", BASE) == "&lt;b&gt;"
