@@ -324,6 +324,7 @@ def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0) ->
     except StoreUnavailable:
         pass  # nothing published yet: each job will say so
     _limit_memory(memory_mb)
+    conn.send(("ready",))  # the store is open: a job's time starts when it is sent, not while the process starts
     while True:
         try:
             job = conn.recv()
@@ -418,6 +419,7 @@ class Executor:
         self._idle: queue.Queue = queue.Queue()
         self._reserved: queue.Queue = queue.Queue()
         self._lane: dict[int, queue.Queue] = {}  # id(connection) -> the queue its process returns to
+        self._ready: set[int] = set()  # id(connection) of the processes that said their store is open
         for _ in range(max(1, workers)):
             self._idle.put(self._start(self._idle))
         for _ in range(max(0, reserved)):
@@ -440,6 +442,7 @@ class Executor:
         proc.join(5)
         conn.close()
         lane = self._lane.pop(id(conn))
+        self._ready.discard(id(conn))
         lane.put(self._start(lane))
 
     def _take(self) -> tuple[object, object, float]:
@@ -457,11 +460,23 @@ class Executor:
             raise ServerBusy(f"every query process has been busy for {self.timeout:g} s; try again shortly") from None
         return proc, conn, self.timeout
 
+    def _await_ready(self, conn) -> None:  # type: ignore[no-untyped-def]
+        """Wait for a new process to say its store is open (once), so that start-up is not counted as query time."""
+        if id(conn) in self._ready:
+            return
+        if conn.poll(max(self.timeout, 30.0)):
+            conn.recv()
+        self._ready.add(id(conn))
+
     def run(self, job: Job) -> Result:
         """The job's outcome once its head is read (within the time limit), and its body as a stream."""
         proc, conn, limit = self._take()
-        deadline = time.monotonic() + limit
         ended = False
+        try:
+            self._await_ready(conn)
+        except (EOFError, OSError):
+            pass  # reported below, when the job is sent
+        deadline = time.monotonic() + limit
         try:
             conn.send(job)
             if conn.poll(limit):
