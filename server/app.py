@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 
 from .config import from_env
 from .errors import ApiError, register_error_handlers
 from .executor import Executor
 from .dumps import bp as dumps_bp
+from .layout import FRAMEABLE, secure
 from .layout import bp as layout_bp
 from .reconcile import bp as reconcile_bp
 from .resources import bp as resources_bp
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
 
     @app.after_request
     def _cors(resp: Response) -> Response:
+        secure(resp, framed=request.endpoint in FRAMEABLE)  # every response: pages, errors, dumps, redirects
         resp.headers["Access-Control-Allow-Origin"] = str(app.config["CORS_ORIGIN"])
         resp.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
         resp.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"

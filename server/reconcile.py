@@ -439,7 +439,7 @@ def preview_html(c: Candidate, page: str) -> str:
     wikidata = ", ".join(f'<a href="https://www.wikidata.org/wiki/{escape(q, quote=True)}" target="_blank" '
                          f'rel="noopener">{escape(q)}</a>' for q in qids) or "not linked yet"
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(c.label)} · archivekg</title>
-<style>body{{font:14px/1.4 sans-serif;margin:8px}}p{{margin:4px 0}}</style></head><body>
+<link rel="stylesheet" href="/static/preview.css"></head><body>
 <p><strong><a href="{escape(page, quote=True)}" target="_blank">{escape(c.label)}</a></strong>
 <small>{escape(KINDS[c.kind].name)} · {escape(c.id)}</small></p>
 <p>{escape(c.description)}</p>{names}

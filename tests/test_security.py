@@ -149,3 +149,95 @@ def test_the_link_functions_refuse_unsafe_schemes() -> None:
         assert safe_href(iri, BASE) is None, iri
     assert safe_href(f"{BASE}/evil.example/x", BASE) == f"{BASE}/evil.example/x"  # never a //host link
     assert link("javascript:alert(1)", "<b>", BASE) == "&lt;b&gt;"
+
+
+# --- 2. security headers on every response --------------------------------------------------------
+
+def _dump_path(out: Path) -> str:
+    info = json.loads((out / "current" / "build.json").read_text(encoding="utf-8"))
+    return "/" + next(iter(info["dumps"].values()))["path"]
+
+
+def _check_headers(headers, what: str) -> None:  # type: ignore[no-untyped-def]
+    csp = headers.get("Content-Security-Policy", "")
+    directives = {d.split()[0]: d.split()[1:] for d in (p.strip() for p in csp.split(";")) if d}
+    assert directives.get("default-src") == ["'self'"], (what, csp)
+    assert directives.get("script-src") == ["'self'"], (what, csp)
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp, (what, csp)
+    assert directives.get("frame-ancestors") == ["'none'"] and directives.get("base-uri") == ["'none'"], (what, csp)
+    assert directives.get("object-src") == ["'none'"] and directives.get("form-action") == ["'self'"], (what, csp)
+    assert headers.get("X-Content-Type-Options") == "nosniff", what
+    assert headers.get("X-Frame-Options") == "DENY", what
+    assert headers.get("Referrer-Policy") == "no-referrer", what
+
+
+def test_every_response_carries_the_security_headers(server) -> None:
+    url, out = server
+    q = urllib.parse.quote("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    cases = [
+        ("GET", "/", {}, 200), ("GET", "/sparql", {"Accept": "text/turtle"}, 200),
+        ("GET", "/sparql", {"Accept": "text/html"}, 200), ("GET", "/sparql?edit=1", {}, 200),
+        ("GET", f"/sparql?query={q}", {}, 200), ("GET", f"/sparql?query={q}&format=html", {}, 200),
+        ("GET", f"/sparql?query={q}&format=csv", {}, 200), ("GET", "/sparql?query=SELECT", {}, 400),
+        ("PUT", "/sparql", {}, 405), ("GET", "/nothing-here", {"Accept": "text/html"}, 404),
+        ("GET", "/id/person/beqir-balluku", {"Accept": "text/html"}, 303),
+        ("GET", "/id/person/beqir-balluku.html", {}, 200), ("GET", "/id/person/beqir-balluku.ttl", {}, 200),
+        ("GET", "/id//person/beqir-balluku.html", {}, 308), ("GET", "/id/person/nobody.html", {}, 404),
+        ("GET", _dump_path(out), {}, 200), ("GET", _dump_path(out), {"Range": "bytes=0-9"}, 206),
+        ("GET", "/dumps/missing.nq.gz", {}, 404), ("GET", "/.well-known/void", {"Accept": "text/html"}, 303),
+        ("GET", "/.well-known/void", {}, 200), ("GET", "/static/archivekg.css", {}, 200),
+        ("GET", "/static/query.js", {}, 200), ("GET", "/search?q=Bulgaria", {}, 200),
+        ("GET", "/search?q=x&from=yesterday", {}, 400), ("GET", "/reconcile", {}, 200),
+        ("GET", "/reconcile?callback=cb", {}, 200), ("GET", "/health", {}, 200),
+        ("OPTIONS", "/sparql", {}, 200), ("HEAD", "/", {}, 200),
+    ]
+    for method, target, headers, status in cases:
+        got, resp_headers, body = request(url, method, target, headers=headers)
+        assert got == status, (method, target, got, body[:300])
+        _check_headers(resp_headers, f"{method} {target}")
+
+
+def test_the_reconciliation_preview_may_be_framed_by_a_client(server) -> None:
+    """OpenRefine shows the preview card in an iframe of its own page: that one response allows framing."""
+    url, _ = server
+    status, headers, body = get(url, "/reconcile/preview?id=person/mao-zedong")
+    csp = headers["Content-Security-Policy"]
+    assert status == 200 and "frame-ancestors *" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "X-Frame-Options" not in headers and headers["X-Content-Type-Options"] == "nosniff"
+    page = body.decode()
+    assert "<style" not in page and 'style="' not in page and '<link rel="stylesheet" href="/static/' in page
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/sparql?edit=1", "/", "/search?q=Bulgaria", "/id/document/111239.html",
+                                  "/sparql?format=html&query=ASK%7B%7D"])
+def test_no_page_runs_inline_script(server, path: str) -> None:
+    url, _ = server
+    status, _, body = get(url, path, Accept="text/html")
+    page = body.decode()
+    assert status == 200
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", page, re.I), "an inline event handler"
+    assert "javascript:" not in page.lower()
+    for tag in re.findall(r"<script\b[^>]*>", page, re.I):
+        assert re.search(r'\bsrc="/static/[\w.-]+\.js"', tag), tag
+    assert not re.search(r"<script\b[^>]*>\s*[^<\s]", page, re.I), "an inline script"
+
+
+def test_the_query_page_script_is_served_from_static(server) -> None:
+    url, _ = server
+    _, _, body = get(url, "/sparql?edit=1")
+    src = re.search(r'<script src="(/static/[\w.-]+\.js)"', body.decode())
+    assert src, "the query page loads its script from /static"
+    status, headers, script = get(url, src.group(1))
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    assert b"examples" in script and b"addEventListener" in script
+    assert get(url, "/static/archivekg.py")[0] == 404
+
+
+@pytest.mark.parametrize("target", ["/sparql?query=%3Cscript%3Ealert(1)%3C/script%3E",
+                                    "/id/person/%3Cscript%3Ealert(1)%3C%2Fscript%3E.html",
+                                    "/search?q=x&from=%3Cscript%3E", "/reconcile/preview?id=%3Cscript%3E"])
+def test_an_error_that_reflects_input_is_plain_text(server, target: str) -> None:
+    url, _ = server
+    status, headers, body = get(url, target, Accept="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert 400 <= status < 500
+    assert headers["Content-Type"].startswith("text/plain") and headers["X-Content-Type-Options"] == "nosniff"
