@@ -324,7 +324,10 @@ def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0) ->
     except StoreUnavailable:
         pass  # nothing published yet: each job will say so
     _limit_memory(memory_mb)
-    conn.send(("ready",))  # the store is open: a job's time starts when it is sent, not while the process starts
+    try:
+        conn.send(("ready",))  # the store is open: a job's time starts when it is sent, not while the process starts
+    except OSError:
+        return  # the server closed before this process was ready
     while True:
         try:
             job = conn.recv()
