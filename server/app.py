@@ -11,6 +11,7 @@ from .errors import ApiError, register_error_handlers
 from .executor import Executor
 from .dumps import bp as dumps_bp
 from .layout import FRAMEABLE, secure
+from .links import relative_location
 from .layout import bp as layout_bp
 from .reconcile import bp as reconcile_bp
 from .resources import bp as resources_bp
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
     @app.after_request
     def _cors(resp: Response) -> Response:
         secure(resp, framed=request.endpoint in FRAMEABLE)  # every response: pages, errors, dumps, redirects
+        relative_location(resp)  # a redirect never names the host the request claimed
         resp.headers["Access-Control-Allow-Origin"] = str(app.config["CORS_ORIGIN"])
         resp.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
         resp.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from converter.wikidata import DEFAULT_ENDPOINT
 
-__all__ = ["SETTINGS", "Setting", "SettingError", "from_env", "service_allow"]
+__all__ = ["SETTINGS", "Setting", "SettingError", "from_env", "public_url_setting", "service_allow"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,22 @@ SETTINGS: tuple[Setting, ...] = (
             "result grew it) is replaced, so that memory goes back to the machine. 0: never."),
     Setting("QUERY_RESERVED_TIMEOUT", 2, "Seconds a query may run on a reserved process before it is stopped (503 "
             "with Retry-After: the pool is busy)."),
+    Setting("PUBLIC_URL", "", "The URL the server is reached at from outside (https://host/path/), from which every "
+            "URL it writes is made: the Service Description's sd:endpoint, the reconciliation manifest, relative IRIs "
+            "in queries. Empty: the base URI of the published build (build.json). Never taken from the Host header."),
 )
+
+_PUBLIC_URL = re.compile(r"^https?://[^/\s?#@]+(/[^\s?#]*)?$", re.I)
+
+
+def public_url_setting(raw: str) -> str:
+    """PUBLIC_URL as the server uses it: an absolute http(s) URL ending in a slash, or empty (ValueError otherwise)."""
+    value = raw.strip()
+    if not value:
+        return ""
+    if not _PUBLIC_URL.match(value):
+        raise ValueError(f"{raw!r} is not an absolute http or https URL without query or fragment")
+    return value.rstrip("/") + "/"
 
 
 class SettingError(ValueError):
@@ -54,6 +70,12 @@ def from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
     problems = []
     for s in SETTINGS:
         raw = env.get(f"ARCHIVEKG_{s.name}")
+        if raw is not None and s.name == "PUBLIC_URL":
+            try:
+                out[s.name] = public_url_setting(raw)
+            except ValueError as err:
+                problems.append(f"ARCHIVEKG_{s.name}: {err} (such as https://archive.example.org/kg/)")
+            continue
         if raw is None or not isinstance(s.default, int):
             out[s.name] = s.default if raw is None else raw
             continue

@@ -17,6 +17,7 @@ from werkzeug.security import safe_join
 
 from .errors import not_acceptable
 from .layout import page
+from .links import public_url
 from .negotiation import negotiate
 
 __all__ = ["bp"]
@@ -107,7 +108,7 @@ anchored to its source text. {_count(info["documents"], "document")}, {_count(in
 {_count(info["persons"], "person")}, {_count(info["utterances"], "utterance")}; built {escape(info["build_time"])}.</p>
 <h2>Query</h2><p>SPARQL 1.1 endpoint: <a href="/sparql">/sparql</a> (GET or POST; JSON, XML, CSV, TSV, Turtle, JSON-LD),
 with example queries on its page. From a script:</p>
-<pre id="curl">curl {escape(request.host_url)}sparql -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?doc ?title WHERE {{ ?doc a &lt;https://w3id.org/archivekg/ontology#Document&gt; ; &lt;http://purl.org/dc/terms/title&gt; ?title }} LIMIT 10'</pre>
+<pre id="curl">curl {escape(public_url())}sparql -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?doc ?title WHERE {{ ?doc a &lt;https://w3id.org/archivekg/ontology#Document&gt; ; &lt;http://purl.org/dc/terms/title&gt; ?title }} LIMIT 10'</pre>
 <p>Example queries, each answering a question researchers ask (run them, then edit):</p>
 <ul id="examples">{examples}</ul>
 <p>Full-text search of what was said: <a href="/search">/search</a>. Every resource has a page and RDF at its IRI.</p>

@@ -29,6 +29,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from converter.names import name_tokens
 
 from .errors import ApiError, bad_request
+from .links import public_url
 
 __all__ = ["bp", "Candidate", "Query", "Scored", "KINDS", "PROPERTIES", "normalise", "similarity", "name_score",
            "reconcile", "suggest_entities"]
@@ -290,7 +291,8 @@ def _base() -> str:
 
 
 def _root() -> str:
-    return request.url_root.rstrip("/")
+    """The server's public URL without its last slash (PUBLIC_URL, else the base URI; never the Host header)."""
+    return public_url().rstrip("/")
 
 
 # --- reading requests ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from converter.wikidata import DEFAULT_ENDPOINT
 from .config import service_allow
 from .errors import ApiError, bad_request, not_acceptable, refused, unsupported
 from .layout import page
+from .links import public_url
 from .negotiation import negotiate
 from .query_guard import QueryRefused, check_query, route_services, strip_prologue
 from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, ServerBusy, StreamBroken, execute, serialize_graph
@@ -77,6 +78,11 @@ def _request_query() -> tuple[str | None, Dataset]:
         defaults = request.args.getlist("default-graph-uri")
         named = request.args.getlist("named-graph-uri")
     return query, Dataset(tuple(defaults), tuple(named))
+
+
+def endpoint_url() -> str:
+    """The endpoint's public URL: the Service Description's sd:endpoint, the base of relative IRIs in queries."""
+    return public_url() + "sparql"
 
 
 def checked(query: str) -> str:
@@ -152,7 +158,7 @@ def run_query(query: str, dataset: Dataset) -> Response:
     graph_media = _offered(GRAPH_FORMATS)
     if as_table:  # a browser: solutions or triples come back in a form the table is made from
         results_media, graph_media = "application/sparql-results+json", "application/n-triples"
-    job = Job(sent, dataset, results_media, graph_media, limit, request.base_url, int(current_app.config["HEAD_ROWS"]))
+    job = Job(sent, dataset, results_media, graph_media, limit, endpoint_url(), int(current_app.config["HEAD_ROWS"]))
     executor = current_app.extensions.get("archivekg.executor")
     try:
         result = executor.run(job) if executor is not None else execute(current_app.extensions["archivekg.store"], job)
@@ -266,10 +272,10 @@ def service_description() -> Response:
     from rdflib.namespace import RDF
 
     sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
-    endpoint = URIRef(request.base_url)
+    endpoint = URIRef(endpoint_url())  # PUBLIC_URL's, never the Host header's
     g = Graph()
     g.bind("sd", sd)
-    service = URIRef(request.base_url + "#service")
+    service = URIRef(endpoint_url() + "#service")
     g.add((service, RDF.type, sd.Service))
     g.add((service, sd.endpoint, endpoint))
     for lang in ("SPARQL11Query",):
@@ -288,7 +294,7 @@ def service_description() -> Response:
         void = Namespace("http://rdfs.org/ns/void#")
         g.bind("void", void)
         g.add((default, void.triples, Literal(int(info["triples"]))))
-        g.add((ds, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(request.host_url + ".well-known/void")))
+        g.add((ds, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(public_url() + ".well-known/void")))
     except (KeyError, ValueError, StoreUnavailable):
         pass  # the description stands without the counts
     g.add((service, URIRef("http://purl.org/dc/terms/description"),

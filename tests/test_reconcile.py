@@ -80,13 +80,14 @@ def test_manifest(server) -> None:
     assert m["schemaSpace"] == "https://w3id.org/archivekg/ontology#"
     assert [(t["id"], t["name"]) for t in m["defaultTypes"]] == [
         ("person", "Person"), ("place", "Place"), ("organization", "Organisation"), ("event", "Event")]
-    assert m["view"]["url"] == f"{url}/id/{{{{id}}}}"
-    assert m["preview"]["url"] == f"{url}/reconcile/preview?id={{{{id}}}}"
+    # the server's URLs are its public ones: PUBLIC_URL, by default the build's base URI (never the Host header)
+    assert m["view"]["url"] == f"{BASE}id/{{{{id}}}}"
+    assert m["preview"]["url"] == f"{BASE}reconcile/preview?id={{{{id}}}}"
     assert m["preview"]["width"] > 0 and m["preview"]["height"] > 0
     for kind in ("entity", "type", "property"):
-        assert m["suggest"][kind] == {"service_url": url, "service_path": f"/reconcile/suggest/{kind}"}
-    # the view template, filled in as OpenRefine does, is the resource's page
-    view = m["view"]["url"].replace("{{id}}", "person/mao-zedong")
+        assert m["suggest"][kind] == {"service_url": BASE.rstrip("/"), "service_path": f"/reconcile/suggest/{kind}"}
+    # the view template, filled in as OpenRefine does, is the resource's page (here, on loopback)
+    view = m["view"]["url"].replace("{{id}}", "person/mao-zedong").replace(BASE, f"{url}/")
     status, _, page = http("GET", view, headers={"Accept": "text/html"})
     assert status == 200 and b"Mao Zedong" in page
 
@@ -219,7 +220,7 @@ def test_preview(server) -> None:
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "Mao Zedong" in page and "Mao Tse-tung" in page
     assert f'href="https://www.wikidata.org/wiki/{mao_qid()}"' in page
-    assert f'href="{url}/id/person/mao-zedong"' in page
+    assert f'href="{BASE}id/person/mao-zedong"' in page  # the public URL (PUBLIC_URL, by default the base URI)
     status, _, body = http("GET", f"{url}/reconcile/preview?id=person/nobody-at-all", headers=JSON)
     assert status == 404 and "person/nobody-at-all" in json.loads(body)["message"]
     status, _, body = http("GET", f"{url}/reconcile/preview", headers=JSON)

@@ -241,3 +241,63 @@ def test_an_error_that_reflects_input_is_plain_text(server, target: str) -> None
     status, headers, body = get(url, target, Accept="text/html,application/xhtml+xml,*/*;q=0.8")
     assert 400 <= status < 500
     assert headers["Content-Type"].startswith("text/plain") and headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --- 3. generated URLs come from PUBLIC_URL, never from Host ----------------------------------------
+
+def _sd_endpoint(body: bytes) -> list[str]:
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(body, format=ox.RdfFormat.TURTLE)
+    return [r["e"].value for r in store.query(
+        "SELECT ?e { ?s <http://www.w3.org/ns/sparql-service-description#endpoint> ?e }")]
+
+
+def test_the_host_header_is_not_reflected_in_generated_urls(server) -> None:
+    url, _ = server
+    evil = {"Host": "evil.example"}
+    status, headers, body = request(url, "GET", "/id//document/111239.html", headers=evil)
+    assert status == 308 and "evil.example" not in headers["Location"] and b"evil.example" not in body
+    assert headers["Location"] == "/id/document/111239.html"
+    status, _, body = request(url, "GET", "/sparql", headers={**evil, "Accept": "text/turtle"})
+    assert status == 200 and b"evil.example" not in body and _sd_endpoint(body) == [f"{BASE}sparql"]
+    status, _, body = request(url, "GET", "/reconcile", headers=evil)
+    manifest = json.loads(body)
+    assert b"evil.example" not in body and manifest["view"]["url"] == f"{BASE}id/{{{{id}}}}"
+    status, _, body = request(url, "GET", "/", headers=evil)
+    assert status == 200 and b"evil.example" not in body and f"curl {BASE}sparql".encode() in body
+    status, _, body = request(url, "GET", "/reconcile/preview?id=person/mao-zedong", headers=evil)
+    assert status == 200 and b"evil.example" not in body
+    status, headers, _ = request(url, "GET", "/id/person/beqir-balluku", headers={**evil, "Accept": "text/html"})
+    assert status == 303 and headers["Location"].startswith("/id/")
+    # relative IRIs in a query resolve against the public endpoint, not the Host
+    status, _, body = request(url, "GET", "/sparql?" + urllib.parse.urlencode({"query": "SELECT ?x { BIND(<rel> AS ?x) }"}),
+                              headers=evil)
+    assert status == 200 and json.loads(body)["results"]["bindings"][0]["x"]["value"] == f"{BASE}rel"
+
+
+def test_public_url_is_configured(server) -> None:
+    _, out = server
+    public = "https://data.example.net/kg/"
+    with serving(out, {"ARCHIVEKG_PUBLIC_URL": public}) as url:
+        status, _, body = request(url, "GET", "/sparql", headers={"Accept": "text/turtle", "Host": "evil.example"})
+        assert status == 200 and _sd_endpoint(body) == [f"{public}sparql"] and b"evil.example" not in body
+        manifest = json.loads(get(url, "/reconcile")[2])
+        assert manifest["view"]["url"] == f"{public}id/{{{{id}}}}"
+        assert manifest["preview"]["url"] == f"{public}reconcile/preview?id={{{{id}}}}"
+        assert manifest["suggest"]["entity"] == {"service_url": public.rstrip("/"),
+                                                 "service_path": "/reconcile/suggest/entity"}
+        assert manifest["identifierSpace"] == f"{BASE}id/"  # the data's IRIs stay what the build minted
+        status, headers, _ = request(url, "GET", "/id//person/beqir-balluku.html", headers={"Host": "evil.example"})
+        assert status == 308 and "evil.example" not in headers["Location"]
+
+
+def test_a_bad_public_url_is_a_usage_error(server) -> None:
+    from server.config import SettingError, from_env
+
+    with pytest.raises(SettingError, match="ARCHIVEKG_PUBLIC_URL"):
+        from_env({"ARCHIVEKG_PUBLIC_URL": "javascript:alert(1)"})
+    with pytest.raises(SettingError, match="ARCHIVEKG_PUBLIC_URL"):
+        from_env({"ARCHIVEKG_PUBLIC_URL": "example.org/kg"})
+    assert from_env({"ARCHIVEKG_PUBLIC_URL": "https://example.org/kg"})["PUBLIC_URL"] == "https://example.org/kg/"

@@ -185,7 +185,7 @@ def test_service_description_and_query_page(server) -> None:
     g.load(body, format=ox.RdfFormat.TURTLE)
     endpoint = g.query("SELECT ?e WHERE { ?s a <http://www.w3.org/ns/sparql-service-description#Service> ; "
                        "<http://www.w3.org/ns/sparql-service-description#endpoint> ?e }")
-    assert [row["e"].value for row in endpoint] == [f"{url}/sparql"]
+    assert [row["e"].value for row in endpoint] == [f"{BASE}sparql"]  # PUBLIC_URL, by default the build's base URI
     formats = {row["f"].value.removeprefix("http://www.w3.org/ns/formats/") for row in g.query(
         "SELECT ?f WHERE { ?s <http://www.w3.org/ns/sparql-service-description#resultFormat> ?f }")}
     assert formats == {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
@@ -443,7 +443,7 @@ def test_void_source_and_landing(server) -> None:
     status, _, table = http("GET", url + html_lib.unescape(examples[0]), headers={"Accept": "text/html"})
     assert status == 200 and b'<table id="results">' in table
     example = html_lib.unescape(re.search(r'<pre id="curl">(.*?)</pre>', body.decode(), re.S).group(1))
-    assert example.startswith(f"curl {url}/sparql ")  # the landing page's example names this server
+    assert example.startswith(f"curl {BASE}sparql ")  # the server's public URL (PUBLIC_URL, by default the base URI)
     query = re.search(r"--data-urlencode 'query=(.*)'$", example).group(1)
     status, _, rows = http("POST", f"{url}/sparql", data=urllib.parse.urlencode({"query": query}).encode(),
                            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"})
