@@ -135,7 +135,7 @@ def test_a_cheap_query_is_answered_at_once_while_the_pool_is_busy(seed_build) ->
     from server.executor import Executor, ServerBusy
 
     heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    executor = Executor(seed_build, workers=2, timeout=20.0, reserved=1, reserved_timeout=1.0)
+    executor = Executor(seed_build, workers=2, timeout=20.0, reserved=1, reserved_timeout=3.0)
     try:
         busy = [threading.Thread(target=_swallow, args=(executor, Job(heavy, Dataset(), "application/sparql-results+json",
                                                                         None, 10)), daemon=True) for _ in range(2)]
@@ -145,11 +145,11 @@ def test_a_cheap_query_is_answered_at_once_while_the_pool_is_busy(seed_build) ->
         started = time.monotonic()
         ask = executor.run(Job("ASK {}", Dataset(), "application/sparql-results+json", None, 10))
         assert json.loads(ask.read())["boolean"] is True
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 3.0  # milliseconds when idle; the bound is for a loaded machine
         started = time.monotonic()
-        with pytest.raises(ServerBusy, match="may run 1 s"):
+        with pytest.raises(ServerBusy, match="may run 3 s"):
             executor.run(Job(heavy, Dataset(), "application/sparql-results+json", None, 10))
-        assert time.monotonic() - started < 5.0  # stopped at the reserved limit, not the pool's 20 s
+        assert time.monotonic() - started < 10.0  # stopped at the reserved limit, not the pool's 20 s
         again = executor.run(Job("ASK { ?s ?p ?o }", Dataset(), "application/sparql-results+json", None, 10))
         assert json.loads(again.read())["boolean"] is True  # the reserved lane's process was replaced
     finally:
