@@ -95,6 +95,96 @@ def checked(query: str) -> str:
     return route_services(query, found, {DEFAULT_ENDPOINT: str(current_app.config["WIKIDATA_ENDPOINT"])})
 
 
+# --- the query's own dataset: FROM and FROM NAMED (SPARQL 1.1 Query, 13.2) ---------------------------
+
+# SPARQL's tokens, as far as finding the dataset clauses needs: strings, comments and IRIs are read
+# whole, so a FROM inside them never counts; a "word" is a keyword, a prefixed name or a number.
+_STRING = "|".join((
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"(?:[^"\\\n\r]|\\.)*"',
+    r"'(?:[^'\\\n\r]|\\.)*'",
+))
+_TOKENS = re.compile("|".join((
+    r"(?P<space>\s+)", r"(?P<comment>#[^\n\r]*)", f"(?P<string>{_STRING})",
+    r'(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)', r"(?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)",
+    r"""(?P<word>[^\s<>(){}\[\],;"'#?$]+)""", r"(?P<other>.)",
+)), re.S)
+_OPEN, _CLOSE = "{([", "})]"
+# Stands for an empty set of graphs: the store interface takes a list of graphs, and an empty list means
+# "as the store has it". A FROM alone gives no named graphs, a FROM NAMED alone an empty default graph.
+NO_GRAPH = "urn:x-archivekg:no-graph"
+
+
+def dataset_clauses(query: str) -> tuple[str, list[tuple[bool, str]]]:
+    """The query's prologue (its BASE and PREFIX declarations, as written) and its dataset clauses:
+    (named, the graph as written: an IRI in brackets or a prefixed name) for each FROM and FROM NAMED.
+
+    The clauses stand between the query form and WHERE, outside any brackets; a FROM anywhere else
+    is a syntax error, which the parser reports when the query runs.
+    """
+    tokens = [(m.lastgroup, m.group(), m.end()) for m in _TOKENS.finditer(query)
+              if m.lastgroup not in ("space", "comment")]
+    prologue_end, i = 0, 0
+    while i < len(tokens) and tokens[i][1].upper() in ("BASE", "PREFIX"):  # declaration by declaration
+        step = 2 if tokens[i][1].upper() == "BASE" else 3
+        if i + step > len(tokens) or tokens[i + step - 1][0] != "iri":
+            break
+        i += step
+        prologue_end = tokens[i - 1][2]
+    found: list[tuple[bool, str]] = []
+    depth = 0
+    while i < len(tokens):
+        kind, text, _ = tokens[i]
+        i += 1
+        if kind == "other" and text in _OPEN:
+            depth += 1
+        elif kind == "other" and text in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and kind == "word" and text.upper() == "FROM":
+            named = i < len(tokens) and tokens[i][0] == "word" and tokens[i][1].upper() == "NAMED"
+            i += named
+            if i < len(tokens) and (tokens[i][0] == "iri" or tokens[i][0] == "word" and ":" in tokens[i][1]):
+                found.append((named, tokens[i][1]))
+                i += 1
+    return query[:prologue_end], found
+
+
+_RESOLVER: list = []
+
+
+def query_dataset(query: str, base_iri: str) -> Dataset | None:
+    """The dataset the query names with FROM and FROM NAMED, its IRIs resolved as the parser resolves them
+    (prefixes, BASE, the endpoint's URL); None if it names none, or if its clauses do not parse."""
+    import pyoxigraph as ox
+
+    prologue, clauses = dataset_clauses(query)
+    if not clauses:
+        return None
+    if not _RESOLVER:
+        _RESOLVER.append(ox.Store())  # empty: it resolves the clauses' IRIs with pyoxigraph's own parser
+    rows = " ".join(f"({n} {term})" for n, (_, term) in enumerate(clauses))
+    try:
+        solutions = _RESOLVER[0].query(f"{prologue}\nSELECT ?n ?g WHERE {{ VALUES (?n ?g) {{ {rows} }} }}",
+                                       base_iri=base_iri)
+        graphs = {int(s["n"].value): s["g"].value for s in solutions}
+    except (SyntaxError, ValueError):
+        return None  # the query's own parse says what is wrong
+    defaults = tuple(dict.fromkeys(graphs[n] for n, (named, _) in enumerate(clauses) if not named and n in graphs))
+    named = tuple(dict.fromkeys(graphs[n] for n, (is_named, _) in enumerate(clauses) if is_named and n in graphs))
+    return Dataset(defaults, named)
+
+
+def specified(dataset: Dataset) -> Dataset:
+    """A dataset as the store runs it: one that names default graphs only has no named graphs, and one
+    that names named graphs only has an empty default graph (SPARQL 1.1 Query 13.2, Protocol 2.1.4)."""
+    if dataset.default_graphs and not dataset.named_graphs:
+        return Dataset(dataset.default_graphs, (NO_GRAPH,))
+    if dataset.named_graphs and not dataset.default_graphs:
+        return Dataset((NO_GRAPH,), dataset.named_graphs)
+    return dataset
+
+
 def _from_parameter(offers: dict[str, object]) -> str | None:
     """The format a ``format`` (or ``output``) parameter names among the offers: a name (``json``, ``rdf+xml``)
     or media types (``application/ld+json,application/x-json+ld``); the first value that names an offer wins."""
@@ -152,6 +242,9 @@ def run_query(query: str, dataset: Dataset) -> Response:
     simple = _SIMPLE_DESCRIBE.match(body)
     if simple and not (dataset.default_graphs or dataset.named_graphs):
         return _describe_response(query, re.findall(r"<([^<>\s]+)>", simple.group(1)))  # absolute IRIs only
+    if not (dataset.default_graphs or dataset.named_graphs):  # the protocol's parameters override the query's
+        dataset = query_dataset(query, endpoint_url()) or dataset
+    dataset = specified(dataset)
     limit = int(current_app.config["MAX_RESULT_ROWS"])
     results_media = _offered(_RESULT_OFFERS)
     as_table = results_media == "text/html"

@@ -301,3 +301,59 @@ def test_a_bad_public_url_is_a_usage_error(server) -> None:
     with pytest.raises(SettingError, match="ARCHIVEKG_PUBLIC_URL"):
         from_env({"ARCHIVEKG_PUBLIC_URL": "example.org/kg"})
     assert from_env({"ARCHIVEKG_PUBLIC_URL": "https://example.org/kg"})["PUBLIC_URL"] == "https://example.org/kg/"
+
+
+# --- 4. FROM and FROM NAMED -----------------------------------------------------------------------
+
+GRAPH = f"{BASE}id/graph/111239"
+ENTITIES = f"{BASE}id/graph/entities"
+
+
+def test_from_restricts_the_default_graph(server) -> None:
+    url, _ = server
+    own = count(url, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}")
+    union = count(url, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert 1000 < own < union
+    assert count(url, f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}> WHERE {{ ?s ?p ?o }}") == own
+    assert count(url, f"SELECT (COUNT(*) AS ?n) FROM <{BASE}id/graph/no-such-graph> WHERE {{ ?s ?p ?o }}") == 0
+    both = count(url, f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}> FROM <{ENTITIES}> WHERE {{ ?s ?p ?o }}")
+    assert own < both <= union
+    # written as a prefixed name, as a relative IRI against BASE, in lower case, after comments
+    assert count(url, f"PREFIX g: <{BASE}id/graph/> select (count(*) as ?n) from g:111239 where {{ ?s ?p ?o }}") == own
+    assert count(url, f"BASE <{BASE}id/> SELECT (COUNT(*) AS ?n) # FROM <graph/entities>\n FROM <graph/111239> "
+                      "WHERE { ?s ?p ?o }") == own
+    # FROM in a string, a comment or a subquery's text does not count
+    assert count(url, 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o BIND("FROM <urn:x>" AS ?z) } # FROM <urn:y>') == union
+    status, _, body = sparql(url, f"ASK FROM <{GRAPH}> {{ ?s a <https://w3id.org/archivekg/ontology#Utterance> }}")
+    assert status == 200 and json.loads(body)["boolean"] is True
+    status, _, body = sparql(url, f"ASK FROM <{ENTITIES}> {{ ?s a <https://w3id.org/archivekg/ontology#Utterance> }}")
+    assert status == 200 and json.loads(body)["boolean"] is False
+    status, _, body = sparql(url, f"CONSTRUCT {{ ?s ?p ?o }} FROM <{BASE}id/graph/none> WHERE {{ ?s ?p ?o }}", "ntriples")
+    assert status == 200 and body.strip() == b""
+
+
+def test_from_named_restricts_graph_patterns(server) -> None:
+    url, _ = server
+    graphs = f"SELECT DISTINCT ?g {{0}} WHERE {{{{ GRAPH ?g {{{{ ?s ?p ?o }}}} }}}}"
+
+    def names(clause: str) -> set[str]:
+        status, _, body = sparql(url, graphs.format(clause))
+        assert status == 200, body
+        return {b["g"]["value"] for b in json.loads(body)["results"]["bindings"]}
+
+    assert names("") == {GRAPH, ENTITIES}
+    assert names(f"FROM NAMED <{GRAPH}>") == {GRAPH}
+    assert names(f"FROM NAMED <{GRAPH}> FROM NAMED <{ENTITIES}>") == {GRAPH, ENTITIES}
+    assert names(f"FROM <{GRAPH}>") == set()  # a FROM alone gives no named graphs (SPARQL 1.1, 13.2)
+    # a FROM NAMED alone gives an empty default graph
+    assert count(url, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{GRAPH}> WHERE {{ ?s ?p ?o }}") == 0
+
+
+def test_the_protocol_dataset_overrides_the_query_s(server) -> None:
+    url, _ = server
+    entities = count(url, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ENTITIES}> {{ ?s ?p ?o }} }}")
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}> WHERE {{ ?s ?p ?o }}"
+    assert count(url, q, **{"default-graph-uri": ENTITIES}) == entities
+    status, _, body = request(url, "POST", "/sparql?" + urllib.parse.urlencode({"default-graph-uri": ENTITIES}),
+                              q.encode(), {"Content-Type": "application/sparql-query"})
+    assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == entities

@@ -179,3 +179,41 @@ def test_the_schema_shapes_catch_a_wrong_description() -> None:
     conforms, report, _ = pyshacl.validate(wrong, shacl_graph=shapes)
     assert not conforms
     assert len(list(report.subjects(RDF.type, Namespace("http://www.w3.org/ns/shacl#").ValidationResult))) >= 3
+
+
+# The query's own dataset (SPARQL 1.1 Query 13.2) on the manifest's data, by GET and by POST; the
+# protocol's default-graph-uri and named-graph-uri, when given, replace it (Protocol 2.1.4).
+KASEI = "BASE <http://kasei.us/2009/09/sparql/data/> "
+DATA1 = "http://kasei.us/2009/09/sparql/data/data1.rdf"
+
+
+@pytest.mark.parametrize(("query", "params", "expected"), [
+    ("ASK { <data1.rdf> a ?t . <data2.rdf> a ?t . <data3.rdf> a ?t }", {}, True),  # no dataset: the union
+    ("ASK FROM <data3.rdf> { <data3.rdf> a ?t }", {}, True),
+    ("ASK FROM <data1.rdf> { <data3.rdf> a ?t }", {}, False),
+    ("ASK FROM <data1.rdf> FROM <data2.rdf> { <data1.rdf> a ?t . <data2.rdf> a ?t }", {}, True),
+    ("ASK FROM <data0.rdf> { ?s ?p ?o }", {}, False),  # a graph the store does not have is empty
+    ("ASK FROM NAMED <data1.rdf> { GRAPH ?g { <data1.rdf> a ?t } }", {}, True),
+    ("ASK FROM NAMED <data1.rdf> { GRAPH ?g { <data2.rdf> a ?t } }", {}, False),
+    ("ASK FROM <data3.rdf> FROM NAMED <data1.rdf> { <data3.rdf> a ?t GRAPH <data1.rdf> { <data1.rdf> a ?t } }", {}, True),
+    ("ASK FROM <data3.rdf> { GRAPH ?g { ?s a ?t } }", {}, False),  # FROM alone: no named graphs
+    ("ASK FROM NAMED <data1.rdf> { ?s a ?t }", {}, False),  # FROM NAMED alone: an empty default graph
+    ("ASK FROM <data3.rdf> { <data1.rdf> a ?t }", {"default-graph-uri": DATA1}, True),  # the protocol's wins
+    ("ASK FROM NAMED <data3.rdf> { GRAPH ?g { <data1.rdf> a ?t } }", {"named-graph-uri": DATA1}, True),
+])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_from_and_from_named(endpoint: str, method: str, query: str, params: dict, expected: bool) -> None:
+    host = urllib.parse.urlsplit(endpoint)
+    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+    try:
+        if method == "GET":
+            conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": KASEI + query, **params}))
+        else:
+            conn.request("POST", "/sparql?" + urllib.parse.urlencode(params), body=(KASEI + query).encode(),
+                         headers={"Content-Type": "application/sparql-query"})
+        resp = conn.getresponse()
+        body = resp.read()
+    finally:
+        conn.close()
+    assert resp.status == 200, body
+    assert json.loads(body)["boolean"] is expected, query
