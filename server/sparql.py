@@ -9,10 +9,13 @@ refused unless their endpoint is on the allow-list.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import MultiDict
 
 from converter.wikidata import DEFAULT_ENDPOINT
 
@@ -52,19 +55,86 @@ def _one(name: str, values: list[str]) -> str | None:
     return values[0] if values else None
 
 
+# --- reading the request: its bytes decoded strictly, never with replacement characters ---------------
+
+_FORM_SLACK = 64 * 1024  # a form body holds the query percent-encoded (up to 3 bytes a byte) and other fields
+
+
+def _charset(declared: str | None) -> str:
+    """The codec of a declared charset (UTF-8 when none is declared). One that is unknown, or that does
+    not write ASCII as ASCII (UTF-16, UTF-32, UTF-7), cannot carry a SPARQL query: 415."""
+    if declared is None:
+        return "utf-8"
+    name = declared.strip().strip('"').strip()
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise ApiError(415, f"the charset {name!r} of the request body is unknown; send the query in UTF-8") from None
+    sample = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+    try:
+        ascii_compatible = info._is_text_encoding and sample.decode("ascii").encode(info.name) == sample  # type: ignore[attr-defined]
+    except (UnicodeError, LookupError):
+        ascii_compatible = False
+    if not ascii_compatible:
+        raise ApiError(415, f"the charset {name!r} is not supported for a SPARQL query (it does not write ASCII as "
+                            "ASCII); send the query in UTF-8, or in an ASCII-compatible charset such as ISO-8859-1")
+    return info.name
+
+
+_IN_BODY = "send the query in UTF-8, or declare its charset in Content-Type"
+_IN_URL = "a URL carries UTF-8 bytes, percent-encoded"
+
+
+def _decoded(data: bytes, charset: str, what: str, hint: str = _IN_BODY) -> str:
+    try:
+        return data.decode(charset)
+    except UnicodeDecodeError as err:
+        shown = "UTF-8" if charset == "utf-8" else charset
+        raise bad_request(f"{what} is not valid {shown}: byte 0x{data[err.start]:02x} at position {err.start} "
+                          f"cannot be decoded; {hint}") from None
+
+
+def _pairs(raw: bytes, charset: str, where: str, hint: str = _IN_BODY) -> MultiDict:
+    """``name=value&...`` (a query string or a form body), every name and value decoded strictly."""
+    out = MultiDict()
+    for part in raw.split(b"&"):
+        if not part:
+            continue
+        name, _, value = part.partition(b"=")
+        key = _decoded(unquote_to_bytes(name.replace(b"+", b" ")), charset, f"a parameter name of {where}", hint)
+        out.add(key, _decoded(unquote_to_bytes(value.replace(b"+", b" ")), charset, f"the '{key}' parameter of {where}",
+                              hint))
+    return out
+
+
+def _body(limit: int) -> bytes:
+    """The request body, refused (413) above ``limit`` bytes before it is read whole."""
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, f"the request body is larger than the limit of {limit} bytes")
+    data = request.get_data(cache=True)
+    if len(data) > limit:
+        raise ApiError(413, f"the request body is larger than the limit of {limit} bytes")
+    return data
+
+
 def _request_query() -> tuple[str | None, Dataset]:
+    args = _pairs(request.query_string, "utf-8", "the URL", _IN_URL)  # a URL's query string is UTF-8 (RFC 3986)
+    max_bytes = int(current_app.config["MAX_QUERY_BYTES"])
     if request.method == "POST":
         ctype = (request.mimetype or "").lower()
         if ctype == "application/x-www-form-urlencoded":
-            if request.form.getlist("update"):
+            charset = _charset(request.mimetype_params.get("charset"))
+            form = _pairs(_body(3 * max_bytes + _FORM_SLACK), charset, "the form")
+            if form.getlist("update"):
                 raise refused("this endpoint is read-only: SPARQL updates are refused")
-            query = _one("query", request.form.getlist("query"))
-            defaults = request.form.getlist("default-graph-uri") + request.args.getlist("default-graph-uri")
-            named = request.form.getlist("named-graph-uri") + request.args.getlist("named-graph-uri")
+            query = _one("query", form.getlist("query"))
+            defaults = form.getlist("default-graph-uri") + args.getlist("default-graph-uri")
+            named = form.getlist("named-graph-uri") + args.getlist("named-graph-uri")
         elif ctype == "application/sparql-query":
-            query = request.get_data(as_text=True)
-            defaults = request.args.getlist("default-graph-uri")
-            named = request.args.getlist("named-graph-uri")
+            charset = _charset(request.mimetype_params.get("charset"))
+            query = _decoded(_body(max_bytes), charset, "the request body")
+            defaults = args.getlist("default-graph-uri")
+            named = args.getlist("named-graph-uri")
         elif ctype == "application/sparql-update":
             raise refused("this endpoint is read-only: SPARQL updates are refused")
         else:
@@ -72,11 +142,11 @@ def _request_query() -> tuple[str | None, Dataset]:
         if query is None:
             raise bad_request("no query: send it as the 'query' form field or as an application/sparql-query body")
     else:
-        if request.args.getlist("update"):
+        if args.getlist("update"):
             raise refused("this endpoint is read-only: SPARQL updates are refused")
-        query = _one("query", request.args.getlist("query"))
-        defaults = request.args.getlist("default-graph-uri")
-        named = request.args.getlist("named-graph-uri")
+        query = _one("query", args.getlist("query"))
+        defaults = args.getlist("default-graph-uri")
+        named = args.getlist("named-graph-uri")
     return query, Dataset(tuple(defaults), tuple(named))
 
 

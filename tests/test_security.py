@@ -357,3 +357,45 @@ def test_the_protocol_dataset_overrides_the_query_s(server) -> None:
     status, _, body = request(url, "POST", "/sparql?" + urllib.parse.urlencode({"default-graph-uri": ENTITIES}),
                               q.encode(), {"Content-Type": "application/sparql-query"})
     assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == entities
+
+
+# --- 5. encodings ------------------------------------------------------------------------------------
+
+def test_a_query_that_is_not_utf8_is_refused(server) -> None:
+    url, _ = server
+    status, headers, body = get(url, "/sparql?query=ASK%20%7B%7D%20%23%ff%fe")
+    assert status == 400 and b"UTF-8" in body and headers["Content-Type"].startswith("text/plain"), body
+    status, _, body = request(url, "POST", "/sparql", b"query=ASK%20%7B%7D%20%23%ff%fe",
+                              {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 400 and b"UTF-8" in body, body
+    status, _, body = request(url, "POST", "/sparql", b"ASK {} # \xff\xfe",
+                              {"Content-Type": "application/sparql-query"})
+    assert status == 400 and b"UTF-8" in body, body
+    status, _, body = request(url, "POST", "/sparql", b"ASK {} # \xff\xfe",
+                              {"Content-Type": "application/sparql-query; charset=utf-8"})
+    assert status == 400 and b"UTF-8" in body, body
+
+
+def test_a_declared_charset_is_read(server) -> None:
+    url, _ = server
+    query = 'SELECT ?x { BIND("café" AS ?x) }'
+    for charset in ("ISO-8859-1", "latin-1", "windows-1252"):
+        status, _, body = request(url, "POST", "/sparql", query.encode("latin-1"),
+                                  {"Content-Type": f"application/sparql-query; charset={charset}"})
+        assert status == 200, (charset, body)
+        assert json.loads(body)["results"]["bindings"][0]["x"]["value"] == "café"
+    status, _, body = request(url, "POST", "/sparql", ("query=" + urllib.parse.quote(query, encoding="latin-1")).encode(),
+                              {"Content-Type": "application/x-www-form-urlencoded; charset=ISO-8859-1"})
+    assert status == 200 and json.loads(body)["results"]["bindings"][0]["x"]["value"] == "café", body
+    status, _, body = request(url, "POST", "/sparql", query.encode("utf-8"),
+                              {"Content-Type": "application/sparql-query;charset=\"UTF-8\""})
+    assert status == 200 and json.loads(body)["results"]["bindings"][0]["x"]["value"] == "café", body
+
+
+@pytest.mark.parametrize(("charset", "encoding"), [("klingon", "utf-8"), ("UTF-16", "utf-16"), ("utf-7", "utf-7")])
+def test_an_unknown_or_unsupported_charset_is_415(server, charset: str, encoding: str) -> None:
+    url, _ = server
+    status, headers, body = request(url, "POST", "/sparql", "ASK {}".encode(encoding),
+                                    {"Content-Type": f"application/sparql-query; charset={charset}"})
+    assert status == 415 and charset.encode() in body and b"UTF-8" in body, body
+    assert headers["Content-Type"].startswith("text/plain")
