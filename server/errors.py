@@ -56,4 +56,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> Response:
-        return _envelope(err.code or 500, err.name, err.description or err.name)
+        resp = _envelope(err.code or 500, err.name, err.description or err.name)
+        for name, value in err.get_headers(request.environ):  # Allow on a 405, Content-Range on a 416, ...
+            if name.lower() not in ("content-type", "content-length"):
+                resp.headers[name] = value
+        return resp

@@ -399,3 +399,29 @@ def test_an_unknown_or_unsupported_charset_is_415(server, charset: str, encoding
                                     {"Content-Type": f"application/sparql-query; charset={charset}"})
     assert status == 415 and charset.encode() in body and b"UTF-8" in body, body
     assert headers["Content-Type"].startswith("text/plain")
+
+
+# --- 6. Allow on 405, Range units -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("method", "target", "allowed"), [
+    ("PUT", "/sparql", {"GET", "POST"}), ("DELETE", "/sparql", {"GET", "POST"}),
+    ("POST", "/search", {"GET", "HEAD"}), ("PATCH", "/reconcile", {"GET", "POST"}),
+    ("POST", "/id/person/beqir-balluku", {"GET", "HEAD"}),
+])
+def test_405_names_the_allowed_methods(server, method: str, target: str, allowed: set[str]) -> None:
+    url, _ = server
+    status, headers, body = request(url, method, target, b"", {"Content-Type": "text/plain"})
+    assert status == 405, body
+    assert allowed <= {m.strip() for m in headers.get("Allow", "").split(",")}, headers.get("Allow")
+
+
+def test_an_unknown_range_unit_is_ignored(server) -> None:
+    url, out = server
+    path = _dump_path(out)
+    status, headers, whole = get(url, path)
+    assert status == 200 and len(whole) > 100
+    for unit in ("items=0-5", "rows=1-2", "none"):
+        status, headers, body = get(url, path, Range=unit)
+        assert status == 200 and body == whole and "Content-Range" not in headers, unit
+    status, headers, body = get(url, path, Range="bytes=0-5")
+    assert status == 206 and body == whole[:6]
