@@ -41,6 +41,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PUBLIC_URL", "", "The URL the server is reached at from outside (https://host/path/), from which every "
             "URL it writes is made: the Service Description's sd:endpoint, the reconciliation manifest, relative IRIs "
             "in queries. Empty: the base URI of the published build (build.json). Never taken from the Host header."),
+    Setting("RECONCILE_MAX_QUERIES", 50, "Most queries in one /reconcile batch (400 above)."),
+    Setting("RECONCILE_MAX_PROPERTIES", 50, "Most property values one /reconcile query may give, each value of each "
+            "property counted (400 above)."),
+    Setting("RECONCILE_MAX_JSON_DEPTH", 32, "Deepest nesting of arrays and objects in the JSON of a /reconcile "
+            "request, counted before it is parsed (400 above)."),
 )
 
 _PUBLIC_URL = re.compile(r"^https?://[^/\s?#@]+(/[^\s?#]*)?$", re.I)

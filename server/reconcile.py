@@ -42,7 +42,7 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 # Limits and scores, named once.
 DEFAULT_LIMIT = 3          # candidates per query when the query gives no limit
 MAX_LIMIT = 25             # most candidates per query
-MAX_QUERIES = 50           # most queries in one batch
+# Most queries in a batch, property values in a query and JSON nesting: settings (server/config.py).
 BATCH_SIZE = 10            # the batch size the manifest asks clients for
 MAX_QUERY_CHARS = 500      # longest query text
 SUGGEST_LIMIT = 10         # most suggestions per prefix
@@ -85,6 +85,7 @@ PROPERTIES: dict[str, tuple[str, str]] = {
 _PROPS = {_RDFS + "label": "label", _SKOS + "altLabel": "altLabel", _RDFS + "comment": "comment",
           ONTOLOGY + "entityType": "entityType", _SKOS + "exactMatch": "exactMatch"}
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,127}$")
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')  # strings skipped whole: a bracket in one does not nest
 _QID = re.compile(r"(?:^|[/:])(Q[1-9]\d*)$")
 
 
@@ -345,21 +346,46 @@ def parse_query(obj: object, where: str) -> Query:
     props = obj.get("properties") or []
     if not isinstance(props, list):
         raise bad_request(f"{where}: 'properties' must be a list of {{\"pid\": ..., \"v\": ...}}")
+    most = int(current_app.config["RECONCILE_MAX_PROPERTIES"])
     properties = []
+    given = 0
     for p in props:
         pid = p.get("pid", p.get("p")) if isinstance(p, dict) else None
         if not isinstance(pid, str) or "v" not in p:
             raise bad_request(f"{where}: each property must be an object with a 'pid' and a 'v'")
-        properties.append((pid, _values(p["v"], where)))
+        values = _values(p["v"], where)
+        given += max(1, len(values))
+        if given > most:  # each value is matched against every candidate: the work grows with them
+            raise bad_request(f"{where} gives more than {most} property values, the limit (RECONCILE_MAX_PROPERTIES)")
+        properties.append((pid, values))
     return Query(text.strip(), _types(obj.get("type"), where), _limit(obj.get("limit"), where), tuple(properties))
 
 
+def _depth_checked(raw: str, name: str) -> str:
+    """The JSON text, refused (400) if its arrays and objects nest deeper than RECONCILE_MAX_JSON_DEPTH:
+    counted before it is parsed, so that no nesting reaches the parser's recursion."""
+    limit = int(current_app.config["RECONCILE_MAX_JSON_DEPTH"])
+    depth = 0
+    for m in _JSON_NESTING.finditer(raw):
+        token = m.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                raise bad_request(f"'{name}' nests arrays and objects deeper than the limit of {limit} "
+                                  "(RECONCILE_MAX_JSON_DEPTH)")
+        elif token in "]}":
+            depth -= 1
+    return raw
+
+
 def _json_param(name: str) -> object:
-    raw = request.values[name]
+    raw = _depth_checked(request.values[name], name)
     try:
         return json.loads(raw)
     except json.JSONDecodeError as err:
         raise bad_request(f"'{name}' is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
+    except RecursionError:  # not reached under the depth limit; kept so that no input is ever a 500
+        raise bad_request(f"'{name}' nests too deeply (RECONCILE_MAX_JSON_DEPTH)") from None
 
 
 def parse_batch() -> dict[str, Query]:
@@ -367,8 +393,9 @@ def parse_batch() -> dict[str, Query]:
     if not isinstance(data, dict):
         raise bad_request("'queries' must be a JSON object of queries by key, such as "
                           "{\"q0\": {\"query\": \"Mao Zedong\"}}")
-    if len(data) > MAX_QUERIES:
-        raise bad_request(f"'queries' holds {len(data)} queries; send at most {MAX_QUERIES} at a time")
+    most = int(current_app.config["RECONCILE_MAX_QUERIES"])
+    if len(data) > most:
+        raise bad_request(f"'queries' holds {len(data)} queries; send at most {most} at a time (RECONCILE_MAX_QUERIES)")
     return {key: parse_query(value, f"query {key!r}") for key, value in data.items()}
 
 

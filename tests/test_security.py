@@ -425,3 +425,37 @@ def test_an_unknown_range_unit_is_ignored(server) -> None:
         assert status == 200 and body == whole and "Content-Range" not in headers, unit
     status, headers, body = get(url, path, Range="bytes=0-5")
     assert status == 206 and body == whole[:6]
+
+
+# --- 7. reconciliation requests are bounded ----------------------------------------------------------------
+
+def _reconcile(url: str, **form: str) -> tuple[int, bytes]:
+    status, _, body = request(url, "POST", "/reconcile", urllib.parse.urlencode(form).encode(),
+                              {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+    return status, body
+
+
+def test_reconcile_bounds_properties_nesting_and_batches(server) -> None:
+    from server.config import SETTINGS
+
+    limits = {s.name: s.default for s in SETTINGS}
+    url, _ = server
+    props = [{"pid": "alias", "v": f"name {i}"} for i in range(int(limits["RECONCILE_MAX_PROPERTIES"]) + 1)]
+    status, body = _reconcile(url, queries=json.dumps({"q0": {"query": "Mao Zedong", "properties": props}}))
+    assert status == 400 and b"RECONCILE_MAX_PROPERTIES" in body, body
+    many = [f"alias {i}" for i in range(int(limits["RECONCILE_MAX_PROPERTIES"]) + 1)]
+    status, body = _reconcile(url, queries=json.dumps({"q0": {"query": "Mao", "properties": [{"pid": "alias", "v": many}]}}))
+    assert status == 400 and b"RECONCILE_MAX_PROPERTIES" in body, body
+    ok = props[: int(limits["RECONCILE_MAX_PROPERTIES"])]
+    status, body = _reconcile(url, queries=json.dumps({"q0": {"query": "Mao Zedong", "properties": ok}}))
+    assert status == 200, body
+    for deep in ("[" * 100_000, "[" * 60_000 + "]" * 60_000, '{"q0":' * 20_000 + "1" + "}" * 20_000):
+        status, body = _reconcile(url, queries=deep)
+        assert status == 400 and b"RECONCILE_MAX_JSON_DEPTH" in body, body[:300]
+        status, body = _reconcile(url, query="{" + deep)
+        assert status == 400 and b"RECONCILE_MAX_JSON_DEPTH" in body, body[:300]
+    n = int(limits["RECONCILE_MAX_QUERIES"])
+    status, body = _reconcile(url, queries=json.dumps({f"q{i}": {"query": "Mao"} for i in range(n + 1)}))
+    assert status == 400 and b"RECONCILE_MAX_QUERIES" in body, body
+    status, body = _reconcile(url, queries=json.dumps({"q0": {"query": "Mao", "properties": [{"pid": "x", "v": "[[[[" * 10}]}}))
+    assert status == 200, body  # brackets inside strings are not nesting
