@@ -55,9 +55,13 @@ def prepare_build(work: Path, documents: int) -> Path:
 
         generate_corpus(work / "corpus", documents=documents, seed=1)
         sources.append(str(work / "corpus"))
-    subprocess.run([sys.executable, "-m", "converter.cli", "build", *sources, "--out", str(out),
-                    "--authority", str(ROOT / "seeds" / "authority"), "--no-progress"],
-                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    work.mkdir(parents=True, exist_ok=True)
+    with (work / "build.log").open("wb") as log:
+        res = subprocess.run([sys.executable, "-m", "converter.cli", "build", *sources, "--out", str(out),
+                              "--authority", str(ROOT / "seeds" / "authority"), "--no-progress"],
+                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    if res.returncode != 0:
+        raise RuntimeError(f"the build failed (status {res.returncode}): see {work / 'build.log'}")
     return out
 
 
