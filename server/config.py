@@ -46,6 +46,8 @@ SETTINGS: tuple[Setting, ...] = (
             "property counted (400 above)."),
     Setting("RECONCILE_MAX_JSON_DEPTH", 32, "Deepest nesting of arrays and objects in the JSON of a /reconcile "
             "request, counted before it is parsed (400 above)."),
+    Setting("MAX_PAGE", 1000, "Highest ?page= of a paged list (a resource's page, /search); a higher one, or one "
+            "that is not a whole number, is a 400."),
 )
 
 _PUBLIC_URL = re.compile(r"^https?://[^/\s?#@]+(/[^\s?#]*)?$", re.I)

@@ -7,13 +7,16 @@ the generic description every page has. Long lists are paged, PAGE_SIZE to a pag
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
+
+from flask import current_app
 
 from .links import link as _link, safe_href
 from .transcript import block_anchor, transcript
 
-__all__ = ["PAGE_SIZE", "SECTIONS"]
+__all__ = ["PAGE_SIZE", "SECTIONS", "page_number"]
 
 PAGE_SIZE = 50
 WIKIDATA = "http://www.wikidata.org/entity/"
@@ -22,6 +25,21 @@ PREFIX schema: <http://schema.org/> PREFIX prov: <http://www.w3.org/ns/prov#> PR
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 _POLARITY = {"Asserted": "asserted", "Denied": "denied"}
+_WHOLE = re.compile(r"[0-9]{1,12}")
+
+
+def page_number(raw: str | None) -> int:
+    """The ``page`` parameter of a paged list (a resource's page, /search): 1 when absent; a whole number
+    from 1 to MAX_PAGE, else a 400 that names it (never an OFFSET too large for the store or the index)."""
+    from .errors import bad_request
+
+    if raw is None:
+        return 1
+    most = int(current_app.config["MAX_PAGE"])
+    text = raw.strip()
+    if not _WHOLE.fullmatch(text) or not 1 <= int(text) <= most:
+        raise bad_request(f"'page' must be a whole number from 1 to {most} (MAX_PAGE), not {raw[:40]!r}")
+    return int(text)
 
 
 def _rows(store, query: str) -> list:  # type: ignore[no-untyped-def]

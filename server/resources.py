@@ -22,7 +22,7 @@ from .executor import serialize_graph
 from .layout import page
 from .links import compact, local_href, safe_href
 from .negotiation import negotiate
-from .pages import SECTIONS
+from .pages import SECTIONS, page_number
 
 __all__ = ["as_iri", "bp", "describe"]
 
@@ -178,10 +178,7 @@ def resource(kind: str, slug: str) -> Response:
     if not any(t.subject.value == iri or t.subject.value.startswith(iri + "#") for t in triples):
         raise NotFound(f"nothing is known about {iri}")
     if media == "text/html":
-        try:
-            page = max(1, int(request.args.get("page", "1")))
-        except ValueError:
-            page = 1
+        page = page_number(request.args.get("page"))
         sections = SECTIONS.get(kind)
         extra = sections(store, iri, base, page) if sections else ""
         resp = Response(_page(iri, triples, _labels(store, triples), base, extra), mimetype="text/html")

@@ -20,6 +20,7 @@ from .errors import bad_request
 from .layout import page
 from .negotiation import negotiate
 from .links import link
+from .pages import page_number
 
 __all__ = ["bp"]
 
@@ -36,10 +37,7 @@ def _params() -> dict:
     kinds = tuple(args.getlist("kind"))
     if any(k not in ("utterance", "paragraph", "claim") for k in kinds):
         raise bad_request("'kind' is one of utterance, paragraph, claim")
-    try:
-        page = max(1, int(args.get("page", "1")))
-    except ValueError:
-        raise bad_request("'page' must be a whole number") from None
+    page = page_number(args.get("page"))
     return {"q": args.get("q", "").strip(), "speaker": args.get("speaker") or None,
             "document": args.get("document") or None, "date_from": args.get("from") or None,
             "date_to": args.get("to") or None, "kinds": kinds, "page": page}

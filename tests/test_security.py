@@ -459,3 +459,17 @@ def test_reconcile_bounds_properties_nesting_and_batches(server) -> None:
     assert status == 400 and b"RECONCILE_MAX_QUERIES" in body, body
     status, body = _reconcile(url, queries=json.dumps({"q0": {"query": "Mao", "properties": [{"pid": "x", "v": "[[[[" * 10}]}}))
     assert status == 200, body  # brackets inside strings are not nesting
+
+
+# --- 8. bounded page numbers -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/search?q=Bulgaria&page={}", "/id/person/mao-zedong.html?page={}",
+                                  "/id/place/bulgaria.html?page={}", "/id/document/111239.html?page={}",
+                                  "/id/person/mao-zedong?format=html&page={}"])
+@pytest.mark.parametrize("page", ["4611686018427387904", "99999999999999999999999", "abc", "0", "-1", "1.5", "1e3"])
+def test_a_page_out_of_bounds_is_400_naming_it(server, path: str, page: str) -> None:
+    url, _ = server
+    status, headers, body = get(url, path.format(page), Accept="application/json")
+    assert status == 400 and b"'page'" in body, (status, body[:300])
+    status, _, _ = get(url, path.format("2"))
+    assert status == 200
