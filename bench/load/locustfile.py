@@ -53,7 +53,9 @@ class Visitor(HttpUser):
         with self.client.post("/sparql", data=query.encode("utf-8"), name=f"sparql {name}", catch_response=True,
                               headers={"Content-Type": "application/sparql-query",
                                        "Accept": "application/sparql-results+json"}) as resp:
-            if resp.status_code == 200 and "head" not in resp.json():
+            if resp.status_code >= 400:
+                resp.failure(f"{resp.status_code}: {resp.text.strip()[:200]}")  # the server says why
+            elif "head" not in resp.json():
                 resp.failure("not a SPARQL JSON result")
 
     @task(3)
