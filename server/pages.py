@@ -14,7 +14,7 @@ from html import escape
 from flask import current_app
 
 from .links import link as _link, safe_href
-from .transcript import block_anchor, transcript
+from .transcript import block_anchor, block_page, transcript
 
 __all__ = ["PAGE_SIZE", "SECTIONS", "page_number"]
 
@@ -51,8 +51,14 @@ def _v(row, name: str) -> str:  # type: ignore[no-untyped-def]
     return term.value if term is not None else ""
 
 
+def _at_block(doc: str, block: str) -> str:
+    """The document's page that shows ``block``, and the block's anchor on it."""
+    n = block_page(block)
+    return doc + (f"?page={n}" if n > 1 else "") + "#" + block_anchor(block)
+
+
 def _in_document(block: str, doc: str, title: str, base: str) -> str:
-    return f'{_link(block, "in context", base)} in {_link(doc + "#" + block_anchor(block), title, base)}'
+    return f'{_link(block, "in context", base)} in {_link(_at_block(doc, block), title, base)}'
 
 
 class _Pager:
@@ -253,7 +259,7 @@ def claim(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-unty
         else:
             marked = escape(text)
         context = (f'<h2>In context</h2><blockquote id="context">{marked}</blockquote>'
-                   f'<p>{_link(_v(h, "d") + "#" + block_anchor(_v(h, "block")), "Read it in the transcript", base)}</p>')
+                   f'<p>{_link(_at_block(_v(h, "d"), _v(h, "block")), "Read it in the transcript", base)}</p>')
     return f'<blockquote id="claim-text"><p>{escape(_v(h, "text"))}</p></blockquote>{table}{context}'
 
 
@@ -325,7 +331,7 @@ def document(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-u
                          f'<a id="archive-page" href="{escape(href, quote=True)}">{escape(archive)}</a>'))
         if f["file"] is not None:
             rows.append(("Source file", _link(_v(f, "file"), "the text the offsets count in", base)))
-    return _facts("document", rows) + transcript(store, iri, base)
+    return _facts("document", rows) + transcript(store, iri, base, page)
 
 
 SECTIONS: dict[str, Callable[..., str]] = {

@@ -7,11 +7,13 @@ so a claim or an event page can link to the very turn.
 
 from __future__ import annotations
 
+import re
+
 from html import escape
 
 from .links import safe_href
 
-__all__ = ["block_anchor", "transcript"]
+__all__ = ["TRANSCRIPT_PAGE", "block_anchor", "block_page", "transcript"]
 
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
@@ -21,17 +23,33 @@ def block_anchor(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def transcript(store, doc_iri: str, base: str) -> str:  # type: ignore[no-untyped-def]
-    """A document's turns (or paragraphs), in order, each speaker named, mentions linked, claims marked."""
+#: Turns (or paragraphs) on one page of a document: a document of 20,000 turns is 40 pages, each as
+#: quick to make as a short document's, instead of one page of megabytes that holds a server thread.
+TRANSCRIPT_PAGE = 500
+
+
+def block_page(block_iri: str) -> int:
+    """The transcript page a turn or paragraph is on, from the position its IRI ends with ("…/111239-22")."""
+    m = re.search(r"-(\d{1,9})$", block_iri)
+    return (int(m.group(1)) - 1) // TRANSCRIPT_PAGE + 1 if m else 1
+
+
+def transcript(store, doc_iri: str, base: str, page: int = 1) -> str:  # type: ignore[no-untyped-def]
+    """A document's turns (or paragraphs), in order, each speaker named, mentions linked, claims marked;
+    TRANSCRIPT_PAGE of them a page."""
     akg, oa = "https://w3id.org/archivekg/ontology#", "http://www.w3.org/ns/oa#"
+    low, high = (page - 1) * TRANSCRIPT_PAGE, page * TRANSCRIPT_PAGE
     q = f"""SELECT ?b ?pos ?text ?speaker ?kind ?start WHERE {{
-      ?b <http://purl.org/dc/terms/isPartOf> <{doc_iri}> ; <http://schema.org/position> ?pos ; <http://schema.org/text> ?text ;
-         <{akg}span>/<{oa}hasSelector>/<{oa}start> ?start .
+      ?b <http://purl.org/dc/terms/isPartOf> <{doc_iri}> ; <http://schema.org/position> ?pos .
+      FILTER(?pos > {low} && ?pos <= {high + 1})
+      ?b <http://schema.org/text> ?text ; <{akg}span>/<{oa}hasSelector>/<{oa}start> ?start .
       OPTIONAL {{ ?b <{akg}spokenBy>/<{_LABEL}> ?speaker }}
       BIND(IF(BOUND(?speaker), "turn", "paragraph") AS ?kind)
     }} ORDER BY ?kind ?pos"""
+    rows = list(store.query(q))
+    more = any(int(r["pos"].value) > high for r in rows)
     blocks = [(r["b"].value, r["kind"].value, r["speaker"].value if r["speaker"] else "", r["text"].value,
-               int(r["start"].value)) for r in store.query(q)]
+               int(r["start"].value)) for r in rows if int(r["pos"].value) <= high]
     if not blocks:
         return ""
     # One query per kind, each starting from the document's blocks. A UNION of the two, or a BIND
@@ -41,7 +59,8 @@ def transcript(store, doc_iri: str, base: str) -> str:  # type: ignore[no-untype
     for what, pattern in (("mention", f"?x <{akg}inText> ?block ; a <{akg}Mention> ; <{oa}hasBody> ?target ."),
                           ("claim", f"?x <http://schema.org/appearance> ?block ; a <{akg}Claim> .")):
         spans = f"""SELECT ?block ?x ?target ?start ?end WHERE {{
-          ?block <http://purl.org/dc/terms/isPartOf> <{doc_iri}> . {pattern}
+          ?block <http://purl.org/dc/terms/isPartOf> <{doc_iri}> ; <http://schema.org/position> ?bp .
+          FILTER(?bp > {low} && ?bp <= {high}) {pattern}
           ?x <{akg}span>/<{oa}hasSelector> ?sel . ?sel <{oa}start> ?start ; <{oa}end> ?end .
         }}"""
         for r in store.query(spans):
@@ -53,7 +72,13 @@ def transcript(store, doc_iri: str, base: str) -> str:  # type: ignore[no-untype
         + _marked(text, start, marks.get(b, {}), base) + "</p>"
         for b, kind, speaker, text, start in blocks
     )
-    return f'<h2>Text</h2><section id="transcript">{items}</section>'
+    nav = ""
+    if page > 1 or more:
+        links = ([f'<a rel="prev" href="?page={page - 1}">previous</a>'] if page > 1 else []) + (
+            [f'<a rel="next" href="?page={page + 1}">next</a>'] if more else [])
+        nav = (f'<p class="pager">Turns or paragraphs {low + 1}–{low + len(blocks)}, page {page}. '
+               f'{" · ".join(links)}</p>')
+    return f'<h2>Text</h2>{nav}<section id="transcript">{items}</section>{nav}'
 
 
 def _marked(text: str, offset: int, marks: dict[str, list[tuple[int, int, str]]], base: str) -> str:
