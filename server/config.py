@@ -34,6 +34,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUERY_WORKERS", 2, "Processes that run queries; 0 runs them in the request thread, with no time limit."),
     Setting("QUERY_RESERVED", 1, "Processes kept for queries that come while every one of QUERY_WORKERS is busy; "
             "there a query may run QUERY_RESERVED_TIMEOUT seconds, so heavy work cannot lock cheap requests out."),
+    Setting("HTML_MAX_ROWS", 1000, "Most rows or triples a results table for a browser shows (the downloads give "
+            "up to MAX_RESULT_ROWS)."),
+    Setting("HTML_MAX_CHARS", 2000, "Longest literal a results table for a browser shows whole; longer ones are cut "
+            "there, saying their length."),
     Setting("QUERY_RECYCLE_MB", 512, "A query process that holds more than this many MiB after a query (a large "
             "result grew it) is replaced, so that memory goes back to the machine. 0: never."),
     Setting("QUERY_RESERVED_TIMEOUT", 2, "Seconds a query may run on a reserved process before it is stopped (503 "

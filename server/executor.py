@@ -60,6 +60,7 @@ class Job:
     max_rows: int
     base_iri: str | None = None  # relative IRIs in the query resolve against the endpoint
     head_rows: int = 1000  # rows read ahead before the response starts
+    literal_chars: int = 0  # for a table people read: longer literals are cut to this many characters (0: never)
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,14 @@ def _nothing(out) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
+def _clipped(term, chars: int):  # type: ignore[no-untyped-def]
+    """A literal longer than ``chars`` cut to that length, saying how long it was (for a table, never a download)."""
+    if isinstance(term, ox.Literal) and len(term.value) > chars:
+        return ox.Literal(f"{term.value[:chars]} … [cut: {len(term.value):,} characters; download the result "
+                          "for the whole value]")
+    return term
+
+
 def evaluate(store: OxigraphStore, job: Job):  # type: ignore[no-untyped-def]
     """Start the query and read up to ``job.head_rows`` rows ahead.
 
@@ -267,11 +276,13 @@ def evaluate(store: OxigraphStore, job: Job):  # type: ignore[no-untyped-def]
         known, head, items = True, head[: job.max_rows], iter(())
     rows = _Bounded(itertools.chain(head, items), job.max_rows)
 
+    clip = (lambda t: _clipped(t, job.literal_chars)) if job.literal_chars > 0 else (lambda t: t)
+
     def write(out) -> bool:  # type: ignore[no-untyped-def]
         if graph:
-            serialize_graph(rows, media, output=out)
+            serialize_graph((ox.Triple(t.subject, t.predicate, clip(t.object)) for t in rows), media, output=out)
         else:
-            write_solutions(([sol[n] for n in names] for sol in rows), names, RESULT_FORMATS[media], out)
+            write_solutions(([clip(sol[n]) for n in names] for sol in rows), names, RESULT_FORMATS[media], out)
         return rows.truncated if known is None else known
 
     return Outcome("ok", media, known, form=form), write

@@ -321,9 +321,13 @@ def run_query(query: str, dataset: Dataset) -> Response:
     results_media = _offered(_RESULT_OFFERS)
     as_table = results_media == "text/html"
     graph_media = _offered(GRAPH_FORMATS)
-    if as_table:  # a browser: solutions or triples come back in a form the table is made from
+    literal_chars = 0
+    if as_table:  # a browser: solutions or triples come back in a form the table is made from, bounded
         results_media, graph_media = "application/sparql-results+json", "application/n-triples"
-    job = Job(sent, dataset, results_media, graph_media, limit, endpoint_url(), int(current_app.config["HEAD_ROWS"]))
+        limit = min(limit, int(current_app.config["HTML_MAX_ROWS"]))
+        literal_chars = int(current_app.config["HTML_MAX_CHARS"])
+    job = Job(sent, dataset, results_media, graph_media, limit, endpoint_url(), int(current_app.config["HEAD_ROWS"]),
+              literal_chars)
     executor = current_app.extensions.get("archivekg.executor")
     try:
         result = executor.run(job) if executor is not None else execute(current_app.extensions["archivekg.store"], job)

@@ -13,6 +13,7 @@ import json
 import socket
 import time
 import urllib.parse
+import urllib.request
 
 import pyoxigraph as ox
 import pytest
@@ -217,3 +218,20 @@ def test_a_worker_grown_by_a_large_result_is_replaced(seed_build) -> None:
             assert json.loads(again.read())["boolean"] is True
         finally:
             executor.close()
+
+
+def test_a_results_table_for_people_is_bounded_in_rows_and_in_literal_length(seed_build) -> None:
+    """The HTML table is made in the server process, so it is bounded there: at most HTML_MAX_ROWS rows, and
+    literals past HTML_MAX_CHARS cut, saying their length; the downloads stay whole."""
+    env = {"ARCHIVEKG_HTML_MAX_ROWS": "5", "ARCHIVEKG_HTML_MAX_CHARS": "30"}
+    query = "SELECT ?t WHERE { ?u <http://schema.org/text> ?t . FILTER(STRLEN(?t) > 100) }"
+    with serving(seed_build, env) as url:
+        with urllib.request.urlopen(f"{url}/sparql?" + urllib.parse.urlencode({"query": query, "format": "html"}),
+                                    timeout=30) as resp:
+            page = resp.read().decode()
+        assert page.count("<tr><td>") == 5 and "Cut at the limit of 5 rows" in page
+        assert "[cut:" in page and "characters; download the result" in page
+        with urllib.request.urlopen(f"{url}/sparql?" + urllib.parse.urlencode({"query": query, "format": "json"}),
+                                    timeout=30) as resp:
+            rows = json.loads(resp.read())["results"]["bindings"]
+        assert len(rows) > 5 and all("[cut:" not in r["t"]["value"] for r in rows)
