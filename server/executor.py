@@ -318,6 +318,18 @@ def _limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when the server that started it dies (PR_SET_PDEATHSIG), so that a query
+    process busy with a heavy query never outlives a killed server."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the daemon flag still ends the processes when the server exits normally
+
+
 def _rss_mb() -> float:
     """This process's resident memory, in MiB."""
     with open("/proc/self/statm", encoding="ascii") as statm:
@@ -329,6 +341,7 @@ def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0) ->
 
     ``recycle`` says that the process holds more than ``recycle_mb`` after the job (a large result grew its
     heap): the executor then replaces it, so that memory goes back to the machine instead of staying grown."""
+    _die_with_parent()
     store = OxigraphStore(Path(data_dir))
     try:
         store.query("ASK {}")  # open the store before the cap, so that the cap is all the query's
@@ -434,6 +447,7 @@ class Executor:
         self._reserved: queue.Queue = queue.Queue()
         self._lane: dict[int, queue.Queue] = {}  # id(connection) -> the queue its process returns to
         self._ready: set[int] = set()  # id(connection) of the processes that said their store is open
+        self._procs: dict[int, object] = {}  # id(connection) -> its process, busy or idle
         for _ in range(max(1, workers)):
             self._idle.put(self._start(self._idle))
         for _ in range(max(0, reserved)):
@@ -446,6 +460,7 @@ class Executor:
         proc.start()
         child.close()
         self._lane[id(parent)] = lane
+        self._procs[id(parent)] = proc
         return proc, parent
 
     def _release(self, proc, conn) -> None:  # type: ignore[no-untyped-def]
@@ -457,6 +472,7 @@ class Executor:
         conn.close()
         lane = self._lane.pop(id(conn))
         self._ready.discard(id(conn))
+        self._procs.pop(id(conn), None)
         lane.put(self._start(lane))
 
     def _take(self) -> tuple[object, object, float]:
@@ -515,6 +531,11 @@ class Executor:
     def close(self) -> None:
         for lane in (self._idle, self._reserved):
             self._close_lane(lane)
+        for proc in list(self._procs.values()):  # processes still busy with a query
+            if proc.is_alive():  # type: ignore[attr-defined]
+                proc.kill()  # type: ignore[attr-defined]
+                proc.join(2)  # type: ignore[attr-defined]
+        self._procs.clear()
 
     def _close_lane(self, lane: queue.Queue) -> None:
         while not lane.empty():

@@ -235,3 +235,69 @@ def test_a_results_table_for_people_is_bounded_in_rows_and_in_literal_length(see
                                     timeout=30) as resp:
             rows = json.loads(resp.read())["results"]["bindings"]
         assert len(rows) > 5 and all("[cut:" not in r["t"]["value"] for r in rows)
+
+
+def test_query_processes_do_not_outlive_a_killed_server(seed_build, tmp_path) -> None:
+    """kill -9 of `archivekg serve` while its processes run heavy queries leaves no process behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from .conftest import ROOT, _free_port
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "converter.cli", "serve", str(seed_build), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/health", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        threading.Thread(target=lambda: _quiet_get(url, heavy), daemon=True).start()
+        time.sleep(1.5)
+        children = _children(proc.pid)
+        assert children, "the server has query processes"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    time.sleep(2)
+    alive = [pid for pid in children if os.path.exists(f"/proc/{pid}") and "Z" not in _state(pid)]
+    assert alive == []
+
+
+def _quiet_get(url: str, query: str) -> None:
+    try:
+        with urllib.request.urlopen(f"{url}/sparql?" + urllib.parse.urlencode({"query": query}), timeout=30) as r:
+            r.read()
+    except OSError:
+        pass
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+def _children(parent: int) -> list[int]:
+    import os
+
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == parent:
+                        out.append(int(entry))
+            except (OSError, ValueError):
+                continue
+    return out
