@@ -188,8 +188,13 @@ def info(directory: Path, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port to listen on.")
 @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Worker threads (waitress).")
+@click.option("--connection-limit", type=click.IntRange(1, 1000), default=100, show_default=True,
+              help="Most client connections waitress holds at once; put nginx in front for more (docs/security.md).")
+@click.option("--channel-timeout", type=click.IntRange(1, 3600), default=120, show_default=True,
+              help="Seconds of silence after which waitress closes a connection.")
 @click.option("--dev", is_flag=True, help="Flask's debug server instead of waitress (development only).")
-def serve(directory: Path, host: str, port: int, threads: int, dev: bool) -> None:
+def serve(directory: Path, host: str, port: int, threads: int, connection_limit: int, channel_timeout: int,
+          dev: bool) -> None:
     """Serve the build in DIRECTORY (the --out of build): SPARQL at /sparql, a page and RDF
     for every /id/ resource, /search, /dumps/, /reconcile, /health.
 
@@ -231,7 +236,8 @@ def serve(directory: Path, host: str, port: int, threads: int, dev: bool) -> Non
 
     logging.getLogger("waitress").addFilter(quiet_broken_streams)
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="archivekg")
+        server = create_server(app, host=host, port=port, threads=threads, ident="archivekg",
+                               connection_limit=connection_limit, channel_timeout=channel_timeout)
     except OSError as e:
         _err(f"error: cannot listen on {host}:{port}: {e.strerror or e}; choose another --port or --host")
         sys.exit(EXIT_ERRORS)
