@@ -34,6 +34,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUERY_WORKERS", 2, "Processes that run queries; 0 runs them in the request thread, with no time limit."),
     Setting("QUERY_RESERVED", 1, "Processes kept for queries that come while every one of QUERY_WORKERS is busy; "
             "there a query may run QUERY_RESERVED_TIMEOUT seconds, so heavy work cannot lock cheap requests out."),
+    Setting("PAGE_CONCURRENCY", 4, "Resource pages made at once (the rest of the server's threads stay free for "
+            "queries and everything else); 0: no bound."),
+    Setting("PAGE_WAIT", 5, "Seconds a page request waits for a place to be made in before it gets a 503 with "
+            "Retry-After."),
     Setting("HTML_MAX_ROWS", 1000, "Most rows or triples a results table for a browser shows (the downloads give "
             "up to MAX_RESULT_ROWS)."),
     Setting("HTML_MAX_CHARS", 2000, "Longest literal a results table for a browser shows whole; longer ones are cut "

@@ -8,6 +8,9 @@ such as ``#span``), and its incoming links.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html import escape
 from urllib.parse import quote
 
@@ -17,7 +20,7 @@ from werkzeug.exceptions import NotFound
 
 from converter.namespaces import PREFIXES
 
-from .errors import not_acceptable
+from .errors import ApiError, not_acceptable
 from .executor import serialize_graph
 from .layout import page
 from .links import compact, local_href, safe_href
@@ -141,6 +144,31 @@ def _known(store, iri: str) -> bool:  # type: ignore[no-untyped-def]
     return node is not None and bool(store.query(f"ASK {{ {node} ?p ?o }}"))
 
 
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+
+
+@contextmanager
+def page_slot() -> Iterator[None]:
+    """One of PAGE_CONCURRENCY places to make a resource's page in. Pages are made in the server's own
+    threads, so many requests for heavy pages at once would hold every thread and lock out queries and
+    everything else; past the bound, a page request waits PAGE_WAIT seconds at most, then gets a 503 with
+    Retry-After."""
+    limit = int(current_app.config["PAGE_CONCURRENCY"])
+    if limit <= 0:
+        yield
+        return
+    with _SLOTS_LOCK:
+        slots = _SLOTS.setdefault(limit, threading.BoundedSemaphore(limit))
+    if not slots.acquire(timeout=float(current_app.config["PAGE_WAIT"])):
+        raise ApiError(503, f"every one of the {limit} places for making pages is busy (PAGE_CONCURRENCY); "
+                            "try again shortly", retry_after=2)
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 @bp.route("/id/<kind>/<path:slug>", methods=["GET"])
 def resource(kind: str, slug: str) -> Response:
     """The IRI of a thing (a person, a claim, a document of the archive) answers 303 See Other with the
@@ -174,16 +202,17 @@ def resource(kind: str, slug: str) -> Response:
         resp.headers["Location"] = target
         resp.headers["Vary"] = "Accept"
         return resp
-    triples = describe(store, iri)
-    if not any(t.subject.value == iri or t.subject.value.startswith(iri + "#") for t in triples):
-        raise NotFound(f"nothing is known about {iri}")
-    if media == "text/html":
-        page = page_number(request.args.get("page"))
-        sections = SECTIONS.get(kind)
-        extra = sections(store, iri, base, page) if sections else ""
-        resp = Response(_page(iri, triples, _labels(store, triples), base, extra), mimetype="text/html")
-    else:
-        resp = Response(serialize_graph(triples, media, PREFIXES), mimetype=media)
+    page = page_number(request.args.get("page")) if media == "text/html" else 1
+    with page_slot():
+        triples = describe(store, iri)
+        if not any(t.subject.value == iri or t.subject.value.startswith(iri + "#") for t in triples):
+            raise NotFound(f"nothing is known about {iri}")
+        if media == "text/html":
+            sections = SECTIONS.get(kind)
+            extra = sections(store, iri, base, page) if sections else ""
+            resp = Response(_page(iri, triples, _labels(store, triples), base, extra), mimetype="text/html")
+        else:
+            resp = Response(serialize_graph(triples, media, PREFIXES), mimetype=media)
     resp.headers["Vary"] = "Accept"
     resp.headers["Link"] = f'<{quote(iri, safe=_URI_SAFE)}>; rel="describes"'  # RFC 6892: what this document is about
     return resp

@@ -57,3 +57,46 @@ def test_a_link_to_a_turn_lands_on_its_page(long_served: str) -> None:
     assert href.endswith(f"?page=2#990300-{n}")
     page = _get(long_served + href.split("#")[0])
     assert f'id="990300-{n}"' in page
+
+
+def test_pages_made_at_once_are_bounded(seed_build) -> None:
+    """Past PAGE_CONCURRENCY pages in the making, a page request waits PAGE_WAIT, then gets 503 + Retry-After."""
+    from server.app import create_app
+    from server.errors import ApiError
+    from server.resources import page_slot
+
+    app = create_app({"DATA_DIR": str(seed_build.parent), "QUERY_WORKERS": 0, "PAGE_CONCURRENCY": 1, "PAGE_WAIT": 0})
+    with app.test_request_context("/id/person/mao-zedong.html"):
+        with page_slot():
+            with pytest.raises(ApiError) as refused, page_slot():
+                pass
+        assert refused.value.status == 503 and refused.value.retry_after
+        with page_slot():  # free again
+            pass
+
+
+def test_many_requests_for_a_long_page_leave_queries_answered(long_served: str) -> None:
+    """Sixteen clients asking for a long document's pages at once do not lock a query out."""
+    import json
+    import threading
+    import time
+    import urllib.error
+    import urllib.parse
+
+    def fetch(n: int) -> None:
+        try:
+            _get(long_served + f"/id/document/990300.html?page={1 + n % 2}")
+        except urllib.error.HTTPError:
+            pass  # a 503 past PAGE_CONCURRENCY is the bound working
+
+    threads = [threading.Thread(target=fetch, args=(n,), daemon=True) for n in range(16)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    body = _get(long_served + "/sparql?" + urllib.parse.urlencode({"query": "ASK {}", "format": "json"}))
+    waited = time.monotonic() - started
+    assert json.loads(body)["boolean"] is True
+    assert waited < 10, waited  # before the bound: every server thread held by a page
+    for t in threads:
+        t.join(120)
