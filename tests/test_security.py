@@ -341,7 +341,7 @@ def test_from_named_restricts_graph_patterns(server) -> None:
         assert status == 200, body
         return {b["g"]["value"] for b in json.loads(body)["results"]["bindings"]}
 
-    assert names("") == {GRAPH, ENTITIES}
+    assert {GRAPH, ENTITIES} <= names("")  # (test_server may have published a second document by now)
     assert names(f"FROM NAMED <{GRAPH}>") == {GRAPH}
     assert names(f"FROM NAMED <{GRAPH}> FROM NAMED <{ENTITIES}>") == {GRAPH, ENTITIES}
     assert names(f"FROM <{GRAPH}>") == set()  # a FROM alone gives no named graphs (SPARQL 1.1, 13.2)
