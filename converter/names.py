@@ -7,10 +7,12 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
+    "BIDI_CONTROLS",
     "HONORIFICS",
     "ROLE_WORDS",
     "case_stem",
     "fold",
+    "has_bidi_controls",
     "latin_key",
     "is_name_like",
     "name_tokens",
@@ -18,6 +20,7 @@ __all__ = [
     "slugify",
     "split_title",
     "strip_honorifics",
+    "strip_invisible",
 ]
 
 # Forms of address that precede a name and are not part of it.
@@ -50,6 +53,25 @@ _NOT_NAME_START = frozenset(
     memorandum report telegram letter draft text translation source conversation record minutes
     meeting notes one two three four five six seven eight nine ten several many both all""".split()
 )
+
+#: Characters that change the direction text is shown in: the embeddings, overrides and isolates, and the
+#: directional marks (LRM, RLM, ALM). A right-to-left override can make a name read as another one.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+#: Invisible characters that are never part of a name or an identifier: the bidirectional controls, the
+#: soft hyphen, the zero-width space, the word joiner and the byte order mark (the zero-width joiners,
+#: which some scripts need, stay).
+_INVISIBLE = re.compile(f"[{BIDI_CONTROLS}\u00ad\u200b\u2060\ufeff]")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without bidirectional controls and other invisible format characters."""
+    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
+
+
+def has_bidi_controls(text: str) -> bool:
+    return _BIDI.search(text) is not None
+
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*\.?|[^\W\d_]\.", re.UNICODE)
 
@@ -95,7 +117,7 @@ def case_stem(token: str) -> str | None:
 def name_tokens(name: str) -> tuple[str, ...]:
     """Folded word tokens of a name, without punctuation and in Latin letters:
     "N. S. KHRUSHCHEV" -> (n, s, khrushchev); "Н. С. Хрущев" -> (n, s, khrushchev)."""
-    tokens = [t for t in re.split(r"[^\w]+", name) if t]
+    tokens = [t for t in re.split(r"[^\w]+", strip_invisible(name)) if t]
     return tuple(k for t in tokens for k in re.split(r"[^\w]+", latin_key(t)) if k)
 
 
@@ -120,7 +142,7 @@ def normalise_name(name: str) -> str:
     Honorifics go, whitespace is folded and ALL-CAPS words are title-cased
     ("N. S. KHRUSHCHEV" -> "N. S. Khrushchev", "KIM Il Sung" -> "Kim Il Sung").
     """
-    name = unicodedata.normalize("NFC", " ".join(name.replace("’", "'").split()))
+    name = unicodedata.normalize("NFC", " ".join(strip_invisible(name).replace("’", "'").split()))
     name = strip_honorifics(name)
     return " ".join(_fix_case(t) for t in name.split())
 
@@ -130,7 +152,7 @@ def slugify(text: str, *, max_length: int = 80) -> str:
 
     Non-Latin names keep their letters (IRIs allow them) but lose punctuation.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", strip_invisible(text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     slug = re.sub(r"[^\w]+", "-", stripped.casefold(), flags=re.UNICODE).strip("-_")
     slug = re.sub(r"_+", "-", slug)

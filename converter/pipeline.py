@@ -26,7 +26,7 @@ from .extract import extract
 from .languages import lookup as language_lookup
 from .languages import split_languages
 from .model import Document, Extraction
-from .names import slugify
+from .names import slugify, strip_invisible
 from .rdf_io import nquads, sorted_quads, turtle_body
 from .readers import read
 from .speakers import Cast, resolve
@@ -78,7 +78,7 @@ def _passages(built: Built, minter: Minter) -> list[tuple]:
 
 def _agent_label(agent: tuple[str, str, str]) -> tuple[str, str, str]:
     kind, slug, text = agent
-    label = re.sub(r"^(?:the|a|an)\s+", "", " ".join(text.split()), flags=re.I)
+    label = re.sub(r"^(?:the|a|an)\s+", "", " ".join(strip_invisible(text).split()), flags=re.I)
     return kind, slug, label[:1].upper() + label[1:]
 
 

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 
 from .authority import Authority
 from .model import Document
-from .names import ROLE_WORDS, fold, name_tokens, normalise_name, slugify, split_title, strip_honorifics
+from .names import (
+    ROLE_WORDS,
+    fold,
+    name_tokens,
+    normalise_name,
+    slugify,
+    split_title,
+    strip_honorifics,
+    strip_invisible,
+)
 from .people import named_people
 from .readers.wilson import _title_names
 
@@ -27,6 +36,15 @@ class PersonRef:
     name: str  # the fullest name this document gives (normalised)
     curated: bool  # from the authority file
     written: tuple[str, ...] = ()  # every way this document writes the name
+
+    def __post_init__(self) -> None:
+        # Bidirectional controls and other invisible characters are never part of a name (a right-to-left
+        # override would make the label read as another name); the reader warns where they stand.
+        clean = strip_invisible(self.name)
+        if clean != self.name:
+            object.__setattr__(self, "name", clean)
+        if any(strip_invisible(w) != w for w in self.written):
+            object.__setattr__(self, "written", tuple(sorted({c for w in self.written if (c := strip_invisible(w))})))
 
 
 @dataclass

@@ -46,7 +46,17 @@ from ..model import (
     Span,
     Turn,
 )
-from ..names import ROLE_WORDS, fold, is_name_like, name_tokens, split_title, strip_honorifics
+from ..names import (
+    BIDI_CONTROLS,
+    ROLE_WORDS,
+    fold,
+    has_bidi_controls,
+    is_name_like,
+    name_tokens,
+    split_title,
+    strip_honorifics,
+    strip_invisible,
+)
 
 __all__ = ["read", "DocumentErrors"]
 
@@ -190,7 +200,40 @@ def _block_text(text: str, block: list[_Line]) -> tuple[str, Span] | None:
     return span.slice(text), span
 
 
-def _find_url(block: list[_Line]) -> str | None:
+#: A link of any other scheme, in angle brackets ("<javascript:alert(1)>") or bare with the punctuation of a URL
+#: after its colon ("javascript:alert(1)", "data:text/html,..."): never the document's URL, never a name.
+_OTHER_LINK = re.compile(
+    r"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\n]*>|(?<![\w.+-])[A-Za-z][A-Za-z0-9+.-]*:(?://|[^\s,;]*[/()%?=&#@])[^\s<>]*"
+)
+#: Characters an IRI may hold as they are (RFC 3987: unreserved, sub-delims, ':', '@', '/', '?', '#', '%').
+_IRI_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?#%")
+_IRI_NOT = ("Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp")  # controls, format (bidi), private use, spaces
+_HOST_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
+_IRI_AUTHORITY = re.compile(rf"^{_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?(?::\d{{1,5}})?$")
+
+
+def _iri_problem(url: str) -> str | None:
+    """Why ``url`` is not a valid absolute http(s) IRI (RFC 3987), or None when it is one.
+
+    Stricter than the standard where the archive never needs more: no user name, no IP-literal host.
+    """
+    bad = sorted({c for c in url if c not in _IRI_ASCII and (ord(c) < 0x80 or unicodedata.category(c) in _IRI_NOT)})
+    if bad:
+        return "it holds " + ", ".join(repr(c) for c in bad[:5])
+    if re.search(r"%(?![0-9A-Fa-f]{2})", url):
+        return "a '%' in it starts no escape"
+    m = re.match(r"^https?://(?P<authority>[^/?#]*)(?P<rest>.*)$", url, re.IGNORECASE)
+    if m is None:
+        return "it is not an absolute http(s) URL"
+    if not _IRI_AUTHORITY.match(m.group("authority")):
+        return f"{m.group('authority')!r} is not a host name"
+    if "#" in m.group("rest").partition("#")[2]:
+        return "it holds a second '#'"
+    return None
+
+
+def _find_url(block: list[_Line]) -> tuple[str, int] | None:
+    """The first http(s) URL of a block and its line number."""
     for idx, ln in enumerate(block):
         m = _URL.search(ln.text)
         if not m:
@@ -203,8 +246,24 @@ def _find_url(block: list[_Line]) -> str | None:
                 url.endswith(("/", ".", "-", "_")) or "/" in nxt or nxt.rstrip(">").isdigit()
             ):
                 url += nxt.rstrip(">").rstrip(".,;")
-        return url
+        return url, ln.no
     return None
+
+
+def _other_links(block: list[_Line]) -> list[tuple[str, int]]:
+    """Links of a block that are not http(s) URLs ("javascript:...", "data:..."), with their line numbers."""
+    out = []
+    for ln in block:
+        for m in _OTHER_LINK.finditer(_URL.sub(" ", ln.text)):
+            link = m.group(0).strip("<>")
+            if not re.match(r"^https?:", link, re.IGNORECASE):
+                out.append((link, ln.no))
+    return out
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message: control characters escaped, cut to ``limit`` characters."""
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def _identifier_from_url(url: str) -> tuple[str, str] | None:
@@ -366,9 +425,13 @@ class _Candidate:
     side: str | None
 
 
+#: What a name never holds: markup, entities, URLs.
+_MARKUP = re.compile(r"[<>{}\\|`^=\"]|&#?\w+;|://")
+
+
 def _parse_label(label: str) -> tuple[str, str | None, str | None] | None:
     """(name, alias, side) a label gives, or None when it cannot name a speaker."""
-    label = " ".join(label.split())
+    label = " ".join(strip_invisible(label).split())
     alias = side = None
     # A footnote marker glued to the label: "Zamyatin1", "Kim Il Sung[1]", "Kroll¹".
     label = re.sub(r"(?<=[^\W\d_])(?:\d{1,2}|\[\d{1,3}\]|[\u00b9\u00b2\u00b3\u2070-\u2079]+)$", "", label)
@@ -419,9 +482,9 @@ def _candidate(lines: list[_Line], idx: int, text: str) -> _Candidate | None:
         label = m.group("label").strip().rstrip(":：.").strip()
         parsed = _parse_label(label) if label else None
         if parsed is None:
-            if not label or len(label) > 60:
-                return None
-            parsed = (strip_honorifics(label), None, None)
+            if not label or len(label) > 60 or _MARKUP.search(label) or not any(c.isalpha() for c in label):
+                return None  # a label must look like a name: markup in the text stays text
+            parsed = (strip_honorifics(strip_invisible(label)), None, None)
         lstart = ln.start + t.index(label, 2)
         rest = m.group("rest")
         rest_start = ln.start + (len(t) - len(rest)) if rest else None
@@ -470,6 +533,7 @@ _COLLECTIVE = frozenset("leaders leadership officials representatives members or
 
 def _title_names(title: str) -> list[str]:
     """Person names a title gives: "Conversation between Mao Zedong and Beqir Balluku"."""
+    title = strip_invisible(title)
     rest = None
     found = [m for w in ("between", "with", "from", "by", "to") if (m := re.search(rf"\b{w}\s+(?P<rest>.+)$", title, re.I))]
     if found:
@@ -581,6 +645,7 @@ def _split_top(text: str) -> list[tuple[int, str]]:
 
 def _name_and_role(piece: str) -> tuple[str, str | None]:
     alias, lead_role = None, None
+    piece = strip_invisible(piece)
     piece = re.sub(r"(?:\s*\.){2,}\s*$", "", " ".join(piece.split()))  # "K. V. Rusakov. . . . ."
     m = re.match(r"^\[(?P<role>[^\[\]]{2,120})\]\s*(?P<rest>\S.*)$", piece)
     if m:  # "[ALP CC Member] Mehmet Shehu": an editor's note of the role before the name
@@ -610,6 +675,7 @@ _PLACE_WORDS = frozenset("province region oblast city county district republic s
 
 
 def _name_and_role_plain(piece: str) -> tuple[str, str | None]:
+    piece = strip_invisible(piece)
     words = strip_honorifics(piece).split()
     while len(words) > 2 and fold(words[0]) in _PLACE_WORDS:
         words = words[1:]  # "[Vice Governor of Zhejiang] Province Wu Xian"
@@ -643,8 +709,9 @@ def _name_and_role_plain(piece: str) -> tuple[str, str | None]:
 def _participant(ln: _Line, group: str | None) -> list[Participant]:
     """Names on a participant line: "CHANG Ki-yeong Assistant to ..." or "A, B and C"."""
     pieces = _split_top(ln.text)
-    first_name, first_role = _name_and_role_plain(split_title(pieces[0][1])[1] or pieces[0][1])
-    second = pieces[1][1].split() if len(pieces) > 1 else []
+    first = strip_invisible(pieces[0][1])
+    first_name, first_role = _name_and_role_plain(split_title(first)[1] or first)
+    second = strip_invisible(pieces[1][1]).split() if len(pieces) > 1 else []
     role_next = bool(second) and (any(fold(w.strip(".,")) in ROLE_WORDS | {"staff", "charge", "chargé"} for w in second)
                                   or (len(pieces) > 1 and not _name_and_role(pieces[1][1])[0]))
     if len(pieces) > 1 and (not first_name or first_role or role_next):
@@ -685,6 +752,29 @@ def _script_language(body: str, original: str | None) -> str:
     return "English"
 
 
+_BIDI_ANY = re.compile(f"[{BIDI_CONTROLS}]")
+_BIDI_WARNINGS = 10
+
+
+def _bidi_warnings(text: str, source: str) -> list[str]:
+    """A warning for each line holding bidirectional control characters (the first few lines, then a count)."""
+    if not has_bidi_controls(text):
+        return []
+    by_line: dict[int, set[str]] = {}
+    for m in _BIDI_ANY.finditer(text):
+        by_line.setdefault(text.count("\n", 0, m.start()) + 1, set()).add(m.group(0))
+    out = []
+    for no, chars in sorted(by_line.items())[:_BIDI_WARNINGS]:
+        codes = ", ".join(f"U+{ord(c):04X}" for c in sorted(chars))
+        out.append(f"{source}:{no}: the line holds invisible bidirectional control characters ({codes}); they stay "
+                   "in the text as written but are left out of every name and identifier -- remove them if they are "
+                   "not meant")
+    if len(by_line) > _BIDI_WARNINGS:
+        out.append(f"{source}:{sorted(by_line)[_BIDI_WARNINGS]}: ... and {len(by_line) - _BIDI_WARNINGS} more lines "
+                   "hold bidirectional control characters")
+    return out
+
+
 def read(text: str, source: str) -> Document:
     """Read one export into a :class:`Document`; raise :class:`DocumentError` if malformed."""
     errors: list[DocumentError] = []
@@ -708,6 +798,7 @@ def read(text: str, source: str) -> Document:
 
     fr = _front(lines, source)
     warnings = list(fr.warnings)
+    warnings += _bidi_warnings(text, source)
 
     # Citation: text, URL, quoted title, date slot, holding archive.
     citation = citation_span = url = archive = None
@@ -715,11 +806,22 @@ def read(text: str, source: str) -> Document:
         got = _block_text(text, fr.sections["citation"])
         if got:
             citation, citation_span = got
-            url = _find_url(fr.sections["citation"])
-            plain = _URL.sub("", citation).strip()
+            found = _find_url(fr.sections["citation"])
+            if found is not None:
+                url, url_line = found
+                problem = _iri_problem(url)
+                if problem is not None:
+                    warnings.append(f"{source}:{url_line}: the citation URL {_shown(url)} is not a valid IRI ({problem}); "
+                                    "it is not used, and the identifier comes from the content -- correct the URL")
+                    url = None
+            for link, at in _other_links(fr.sections["citation"]):
+                warnings.append(f"{source}:{at}: the citation link {_shown(link)} is not an http(s) URL; it is not "
+                                "used as the document's URL nor as part of the archive's name")
+            # The holding archive: the citation's part after "Digital Archive,", without any link.
+            plain = _OTHER_LINK.sub("", _URL.sub("", citation)).strip()
             parts = _ARCHIVE_SPLIT.split(plain, maxsplit=1)
             if len(parts) == 2:
-                archive = parts[1].split(",")[0].strip().rstrip(".").strip() or None
+                archive = strip_invisible(parts[1]).split(",")[0].strip().rstrip(".").strip() or None
             citation = " ".join(_URL.sub(lambda m: m.group("url"), citation).split())
     # Title.
     title = title_span = None
