@@ -128,6 +128,9 @@ def run_build(
         results.sort(key=lambda r: r.index)
         _mark_duplicates(results)
         outcome = BuildOutcome(results=results, failed=[])
+        faults = [r.fault for r in results if r.fault]
+        if faults:  # the machine failed (a full disk, a read-only directory), not the documents: stop
+            raise OSError(*faults[0])
         outcome.failed = [r for r in results if not r.ok]
         good = [r for r in results if r.ok]
         if (outcome.failed and not keep_going) or not good:

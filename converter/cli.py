@@ -86,6 +86,13 @@ def build(sources: tuple[Path, ...], out: Path, base_uri: str, authority: Path |
     except ConversionError as e:
         _err(f"error: {e}")
         sys.exit(EXIT_ERRORS)
+    except OSError as e:  # the machine, not the documents: a full disk, a read-only or forbidden directory
+        where = f" ({e.filename})" if e.filename else ""
+        _err(f"error: cannot write the build's output in {out}: {e.strerror or e}{where}. Nothing was published"
+             + (" and the previous build is still in place" if (out / "current").exists() else "")
+             + ". Free some space or make the directory writable, then build again; the next build "
+             "clears what this one left behind.")
+        sys.exit(EXIT_ERRORS)
     for r in outcome.failed:
         for e in r.errors:
             _err(f"error: {e}")

@@ -9,6 +9,7 @@ their triples in the main process.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -156,6 +157,7 @@ class DocResult:
     title: str = ""
     date: str | None = None
     sha256: str = ""
+    fault: tuple[int, str, str | None] | None = None  # (errno, strerror, filename) of a machine fault
 
     @property
     def ok(self) -> bool:
@@ -215,11 +217,25 @@ def convert_file(job: tuple[int, str, str]) -> DocResult:
     """Convert one file (index, absolute path, path relative to its source root)."""
     try:
         return _convert_file(job)
-    except Exception as err:  # a bug in archivekg, not the user's mistake
-        return DocResult(index=job[0], relpath=job[2], errors=[_internal(job[2], err)])
+    except Exception as err:  # a bug in archivekg or a fault of the machine, not the user's mistake
+        fault = (err.errno, err.strerror or str(err), err.filename) if isinstance(err, OSError) \
+            and err.errno in _MACHINE_ERRORS else None
+        return DocResult(index=job[0], relpath=job[2], errors=[_internal(job[2], err)], fault=fault)
+
+
+# Failures of the machine, not of archivekg or the document: said plainly, without a traceback.
+_MACHINE_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+                   errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+                   errno.EPERM: "operation not permitted", errno.ENOMEM: "out of memory"}
 
 
 def _internal(relpath: str, err: Exception) -> str:
+    if isinstance(err, OSError) and err.errno in _MACHINE_ERRORS:
+        where = f" ({err.filename})" if err.filename else ""
+        return (f"{relpath}: cannot write what this document converts to: {_MACHINE_ERRORS[err.errno]}{where}; "
+                "free some space or make the output directory writable, then build again")
+    if isinstance(err, MemoryError):
+        return f"{relpath}: out of memory while converting; build it with fewer --jobs or on a larger machine"
     return (
         f"{relpath}: internal error while converting ({type(err).__name__}: {err}); "
         "please report it with this document.\n" + traceback.format_exc(limit=6)

@@ -134,8 +134,11 @@ class OutputDir:
         self.check()
         with _lock(self.path):
             self.releases.mkdir(parents=True, exist_ok=True)
-            for stale in self.releases.glob(".staging-*"):
+            # What a killed or failed build left behind: only one build holds the lock at a time.
+            for stale in [*self.releases.glob(".staging-*"), *self.releases.glob(".parts-*")]:
                 shutil.rmtree(stale, ignore_errors=True)
+            for stale in self.path.glob(".current-*"):
+                stale.unlink(missing_ok=True)
             stage = self.releases / f".staging-{os.getpid()}-{time.time_ns()}"
             stage.mkdir()
             try:
@@ -160,6 +163,8 @@ class OutputDir:
         for entry in self.validation_cache.glob("*/*.json"):
             if entry.stem not in keep:
                 entry.unlink(missing_ok=True)
+        for entry in self.validation_cache.glob("*/*.tmp"):  # half-written by a killed worker
+            entry.unlink(missing_ok=True)
 
     def _prune(self, keep: str) -> None:
         releases = sorted(p for p in self.releases.iterdir() if p.is_dir() and not p.name.startswith("."))
