@@ -17,6 +17,7 @@ from .reconcile import bp as reconcile_bp
 from .resources import bp as resources_bp
 from .search import bp as search_bp
 from .sparql import bp as sparql_bp
+from .pictures import register as register_pictures
 from .store import OxigraphStore, Store, StoreUnavailable
 
 __all__ = ["create_app"]
@@ -45,6 +46,7 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
     app.register_blueprint(search_bp)
     app.register_blueprint(reconcile_bp)
     app.register_blueprint(layout_bp)
+    register_pictures(app)  # /timeline, /network, /map and the query editor's /sparql/vocabulary
 
     @app.after_request
     def _cors(resp: Response) -> Response:

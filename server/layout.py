@@ -47,17 +47,18 @@ def secure(resp: Response, framed: bool = False) -> Response:
 
 
 def page(title: str, body: str, wide: bool = False, alternates: tuple[tuple[str, str], ...] = (),
-         scripts: tuple[str, ...] = ()) -> str:
+         scripts: tuple[str, ...] = (), styles: tuple[str, ...] = ()) -> str:
     """A whole HTML document around a page's body; ``wide`` for tables that need the window's width;
     ``alternates``, (media type, href) of the same content in RDF, announced for crawlers; ``scripts``,
-    names of files in /static/ the page runs (deferred, never inline)."""
+    names of files in /static/ the page runs (deferred, never inline); ``styles``, more stylesheets there."""
     nav = "".join(f'<a href="{href}"{f" class={cls!r}" if cls else ""}>{text}</a>' for href, text, cls in _NAV)
     links = "".join(f'<link rel="alternate" type="{escape(media, quote=True)}" href="{escape(href, quote=True)}">'
                     for media, href in alternates)
     links += "".join(f'<script src="/static/{escape(name, quote=True)}" defer></script>' for name in scripts)
+    sheets = "".join(f'<link rel="stylesheet" href="/static/{escape(name, quote=True)}">' for name in styles)
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{escape(title)} · archivekg</title><link rel="stylesheet" href="/static/archivekg.css">{links}</head>'
+            f'<title>{escape(title)} · archivekg</title>{sheets}<link rel="stylesheet" href="/static/archivekg.css">{links}</head>'
             f'<body><header class="site"><nav>{nav}</nav></header><main{_WIDE if wide else ""}>{body}</main></body></html>')
 
 
@@ -68,6 +69,21 @@ def static_file(name: str) -> Response:
         from werkzeug.exceptions import NotFound
 
         raise NotFound(f"no file {name}")
+    return _send_static(path)
+
+
+@bp.route("/static/vendor/<package>/<name>")
+def vendor_file(package: str, name: str) -> Response:
+    """A vendored front-end asset (scripts/vendor-assets.sh writes them): static/vendor/PACKAGE/NAME."""
+    path = STATIC / "vendor" / package / name
+    if path.suffix not in _STATIC_TYPES or not path.is_file() or path.parent.parent != STATIC / "vendor":
+        from werkzeug.exceptions import NotFound
+
+        raise NotFound(f"no file vendor/{package}/{name}")
+    return _send_static(path)
+
+
+def _send_static(path: Path) -> Response:
     media = _STATIC_TYPES[path.suffix]
     resp = send_file(path, mimetype=media, conditional=True, etag=True, max_age=3600)
     resp.headers["Content-Type"] = f"{media}; charset=utf-8"

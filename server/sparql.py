@@ -489,6 +489,9 @@ _FORMAT_IRI = {
 
 
 def query_page() -> Response:
+    """The query page. Without JavaScript it is a form (a text box, the examples, a format); with it,
+    static/editor.js puts the vendored YASGUI editor in its place (highlighting, completion from
+    /sparql/vocabulary, results on the page, downloads, the query kept in the URL)."""
     from html import escape
 
     from converter.catalogue import load_catalogue
@@ -497,13 +500,24 @@ def query_page() -> Response:
         f'<option value="{escape(q.sparql, quote=True)}">{escape(q.title)}</option>' for q in load_catalogue()
     )
     initial = request.args.get("query") or "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
+    base = ""
+    try:
+        base = current_app.extensions["archivekg.store"].build_info()["base_uri"]
+    except (StoreUnavailable, KeyError, ValueError, OSError):
+        pass  # the editor still runs; links stay as the IRIs are
+    given = "1" if request.args.get("query") else ""
     html = page("SPARQL", f"""<h1>SPARQL query</h1>
-<form method="get" action="sparql">
+<form method="get" action="sparql" id="query-form">
 <p><label>Example queries <select id="examples">{options}</select></label></p>
 <p><textarea id="query" name="query" rows="16" cols="100" spellcheck="false">{escape(initial)}</textarea></p>
 <p><label>Format <select name="format"><option>html</option><option>json</option><option>xml</option><option>csv</option>
 <option>tsv</option><option>turtle</option></select></label> <button id="run" type="submit">Run</button></p>
-</form>""", scripts=("query.js",))  # choosing an example fills the query in: static/query.js, no inline script
+</form>
+<div id="editor" hidden data-endpoint="sparql" data-vocabulary="sparql/vocabulary" data-base="{escape(base, quote=True)}"
+ data-run="{given}"></div>
+<p id="downloads" class="formats" hidden></p>""", wide=True,
+                scripts=("query.js", "vendor/yasgui/yasgui.min.js", "editor.js"),
+                styles=("vendor/yasgui/yasgui.min.css", "editor.css"))  # no inline script: static/query.js, static/editor.js
     resp = Response(html, mimetype="text/html")
     resp.headers["Vary"] = "Accept"
     return resp

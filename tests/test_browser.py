@@ -31,6 +31,24 @@ def browser():
     driver.quit()
 
 
+@pytest.fixture(scope="module")
+def plain_browser():
+    """A headless Chromium with JavaScript turned off: what a reader without scripts gets."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
 def follow(browser, element) -> None:
     """Click a link or button and wait until the browser has loaded the page it leads to."""
     from selenium.webdriver.support.ui import WebDriverWait
@@ -41,13 +59,19 @@ def follow(browser, element) -> None:
         lambda b: b.current_url != before and b.execute_script("return document.readyState") == "complete")
 
 
-def test_query_page_runs_an_example_and_shows_a_table(server, browser) -> None:
+def test_query_page_without_javascript_is_a_form_that_shows_a_table(server, plain_browser) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
     url, _ = server
+    browser = plain_browser
     browser.get(f"{url}/sparql")
-    Select(browser.find_element(By.ID, "examples")).select_by_visible_text("Who spoke with a person, and where")
+    assert browser.find_element(By.ID, "query-form").is_displayed()  # no editor without scripts: today's form
+    assert not browser.find_element(By.ID, "editor").is_displayed()
+    example = next(o for o in Select(browser.find_element(By.ID, "examples")).options
+                   if o.text == "Who spoke with a person, and where")
+    browser.find_element(By.ID, "query").clear()  # a person copies the example in (the picker needs a script)
+    browser.find_element(By.ID, "query").send_keys(example.get_attribute("value"))
     assert "Mao Zedong" in browser.find_element(By.ID, "query").get_attribute("value")
     follow(browser, browser.find_element(By.ID, "run"))
     rows = browser.find_elements(By.CSS_SELECTOR, "#results tbody tr")

@@ -1,0 +1,18 @@
+"""The pictures of the archive and the query editor's vocabulary: their blueprints, registered together.
+
+``/timeline`` (server/timeline.py), ``/network`` (server/network.py) and ``/map`` (server/map.py) are SVG
+drawn on the server from the results of SPARQL queries (server/queries/pictures/*.rq) asked through the
+store interface; each page also has a table of the same data and shows its query.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+__all__ = ["register"]
+
+
+def register(app: Flask) -> None:
+    from .vocabulary import bp as vocabulary_bp
+
+    app.register_blueprint(vocabulary_bp)
