@@ -13,6 +13,8 @@ __all__ = ["register"]
 
 
 def register(app: Flask) -> None:
+    from .timeline import bp as timeline_bp
     from .vocabulary import bp as vocabulary_bp
 
     app.register_blueprint(vocabulary_bp)
+    app.register_blueprint(timeline_bp)
