@@ -13,8 +13,10 @@ __all__ = ["register"]
 
 
 def register(app: Flask) -> None:
+    from .network import bp as network_bp
     from .timeline import bp as timeline_bp
     from .vocabulary import bp as vocabulary_bp
 
     app.register_blueprint(vocabulary_bp)
     app.register_blueprint(timeline_bp)
+    app.register_blueprint(network_bp)

@@ -290,9 +290,10 @@ def _table(all_items: list[Item], w: Window, base: str, page_no: int) -> str:
             f"<tbody>{rows}</tbody></table>{more}")
 
 
-def query_section(query: str) -> str:
+def query_section(query: str, summary: str = "The SPARQL query behind this picture", ident: str = "query") -> str:
+    """The query that feeds a picture, shown under it, with a link that opens it in the query editor."""
     editor = "sparql?" + urlencode({"edit": "1", "query": query})
-    return (f'<details id="query"><summary>The SPARQL query behind this picture</summary><pre>{escape(query)}</pre>'
+    return (f'<details id="{ident}"><summary>{escape(summary)}</summary><pre>{escape(query)}</pre>'
             f'<p><a href="{escape(editor, quote=True)}">Open it in the query editor</a></p></details>')
 
 

@@ -1,0 +1,270 @@
+"""/network: who met whom, from the attendees of the conversations the documents record.
+
+Two people are joined when both attend one conversation; an edge's weight is the number of documents
+(queries/pictures/network.rq; the people and their counts, network-people.rq). The picture is SVG drawn on
+the server: networkx lays out the NODE_LIMIT people with most documents (Fruchterman-Reingold, a fixed
+seed, so the same data gives the same picture), each node a link to the person's page and each edge a
+link to the documents behind it. The whole network, not only the drawn part, is a table under the
+picture and downloads as GraphML (/network.graphml) and as CSV for Gephi (/network.csv, the edges;
+/network-nodes.csv, the people).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, request
+
+from .errors import ApiError, bad_request
+from .layout import page
+from .links import safe_href
+from .pages import page_number
+from .scope import Scope, form, options, query_text, scope_of
+from .store import StoreUnavailable
+from .svg import el, link, svg_root, to_text
+from .timeline import query_section
+
+__all__ = ["bp", "Network", "network", "draw", "graphml", "edges_csv", "nodes_csv"]
+
+bp = Blueprint("network", __name__)
+
+NODE_LIMIT = 120  # people drawn: those with most documents; the table and downloads have everyone
+LABEL_LIMIT = 40  # of them, those whose names are written by their node (the others' show on hover)
+TABLE_PAGE = 200
+WIDTH, HEIGHT, PAD, LABEL_ROOM = 1000.0, 680.0, 40.0, 140.0
+
+
+@dataclass(frozen=True)
+class Network:
+    people: dict[str, tuple[str, int]]  # IRI -> (label, documents)
+    edges: list[tuple[str, str, int]]  # (a, b, documents), a < b, heaviest first
+
+
+def network(store, scope: Scope, base: str) -> Network:  # type: ignore[no-untyped-def]
+    people: dict[str, tuple[str, int]] = {}
+    for row in store.query(query_text("network-people", scope, base)):
+        iri = row["person"].value
+        label = row["label"].value if row["label"] is not None else iri.rsplit("/", 1)[-1]
+        people[iri] = (label, int(row["documents"].value))
+    edges = [(row["a"].value, row["b"].value, int(row["documents"].value))
+             for row in store.query(query_text("network", scope, base))]
+    edges.sort(key=lambda e: (-e[2], people.get(e[0], ("",))[0], people.get(e[1], ("",))[0], e[0], e[1]))
+    return Network(dict(sorted(people.items())), edges)
+
+
+_lock = threading.Lock()
+_cache: OrderedDict[tuple[str, Scope, str], Network] = OrderedDict()
+
+
+def cached_network(store, scope: Scope, base: str) -> Network:  # type: ignore[no-untyped-def]
+    info = store.build_info()
+    key = (f"{info.get('build_time')}|{info.get('triples')}", scope, base)
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    found = network(store, scope, base)
+    with _lock:
+        _cache[key] = found
+        while len(_cache) > 8:
+            _cache.popitem(last=False)
+    return found
+
+
+def _graph(net: Network, iris: list[str] | None = None):  # type: ignore[no-untyped-def]
+    import networkx as nx
+
+    keep = set(iris) if iris is not None else set(net.people)
+    g = nx.Graph()
+    for iri in (iris if iris is not None else list(net.people)):
+        label, docs = net.people.get(iri, (iri, 0))
+        g.add_node(iri, label=label, documents=docs)
+    for a, b, w in net.edges:
+        if a in keep and b in keep:
+            g.add_edge(a, b, weight=w)
+    return g
+
+
+def drawn(net: Network) -> list[str]:
+    """The people the picture draws: those with most documents, then by name."""
+    ranked = sorted(net.people, key=lambda iri: (-net.people[iri][1], net.people[iri][0], iri))
+    return ranked[:NODE_LIMIT]
+
+
+def _height(n: int) -> float:
+    """A small network gets a small picture: the height grows with the number of people."""
+    return min(HEIGHT, 160.0 + 70.0 * math.sqrt(n))
+
+
+def _layout(g) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped-def]
+    """Positions in the picture: networkx's spring layout, scaled alike in x and y, centred, room for names."""
+    import networkx as nx
+
+    n = g.number_of_nodes()
+    if n == 0:
+        return {}
+    height = _height(n)
+    if n == 1:
+        return {next(iter(g.nodes)): (WIDTH / 2, height / 2)}
+    pos = nx.spring_layout(g, weight="weight", seed=15, iterations=120)
+    xs = [float(p[0]) for p in pos.values()]
+    ys = [float(p[1]) for p in pos.values()]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    room_x, room_y = WIDTH - 2 * PAD - LABEL_ROOM, height - 2 * PAD
+    scale = min(room_x / ((x1 - x0) or 1.0), room_y / ((y1 - y0) or 1.0))
+    cx, cy = (WIDTH - LABEL_ROOM) / 2, height / 2
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    return {node: (cx + (float(p[0]) - mx) * scale, cy + (float(p[1]) - my) * scale) for node, p in pos.items()}
+
+
+def _pair_query(a: str, b: str) -> str:
+    return ("PREFIX akg: <https://w3id.org/archivekg/ontology#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
+            "PREFIX schema: <http://schema.org/>\n"
+            f"# The documents recording a conversation that both <{a}> and <{b}> attend.\n"
+            f"SELECT DISTINCT ?doc ?title WHERE {{\n  ?doc akg:records ?c ; dcterms:title ?title .\n"
+            f"  ?c schema:attendee <{a}> , <{b}> .\n}} ORDER BY ?doc")
+
+
+def draw(net: Network, base: str) -> str:
+    iris = drawn(net)
+    g = _graph(net, iris)
+    pos = _layout(g)
+    root = svg_root(WIDTH, _height(len(iris)), f"Network of {len(iris)} people", "network-svg")
+    edges = el(root, "g", class_="edges")
+    for a, b, w in net.edges:
+        if a in pos and b in pos:
+            (xa, ya), (xb, yb) = pos[a], pos[b]
+            href = "sparql?" + urlencode({"query": _pair_query(a, b), "format": "html"})
+            title = f"{net.people[a][0]} and {net.people[b][0]}: {w} document(s)"
+            anchor = link(edges, href, title)
+            el(anchor, "line", x1=xa, y1=ya, x2=xb, y2=yb, class_="edge", stroke_width=round(1 + math.log2(w), 2),
+               data_a=a, data_b=b, data_documents=w)
+    nodes = el(root, "g", class_="nodes")
+    most = max((net.people[i][1] for i in iris), default=1)
+    for n, iri in enumerate(iris):
+        if iri not in pos:
+            continue
+        x, y = pos[iri]
+        label, docs = net.people[iri]
+        anchor = link(nodes, safe_href(iri, base) or "#", f"{label}: {docs} document(s)")
+        r = 4.0 + 14.0 * math.sqrt(docs / most)
+        el(anchor, "circle", cx=x, cy=y, r=r, class_="node", data_iri=iri, data_label=label, data_documents=docs)
+        if n < LABEL_LIMIT:
+            el(anchor, "text", label, x=x + r + 2.0, y=y + 4.0, class_="node-label")
+    return to_text(root)
+
+
+def graphml(net: Network) -> str:
+    import networkx as nx
+
+    g = _graph(net)
+    return "\n".join(nx.generate_graphml(g, prettyprint=True)) + "\n"
+
+
+def edges_csv(net: Network) -> str:
+    """The edges as Gephi reads an edges table: Source, Target, Type, Weight, and the names as labels."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Source", "Target", "Type", "Weight", "Source label", "Target label"])
+    for a, b, w in net.edges:
+        writer.writerow([a, b, "Undirected", w, net.people.get(a, ("",))[0], net.people.get(b, ("",))[0]])
+    return out.getvalue()
+
+
+def nodes_csv(net: Network) -> str:
+    """The people as Gephi reads a nodes table: Id, Label, and the number of documents."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Id", "Label", "Documents"])
+    for iri, (label, docs) in net.people.items():
+        writer.writerow([iri, label, docs])
+    return out.getvalue()
+
+
+def _table(net: Network, base: str, page_no: int) -> str:
+    shown = net.edges[(page_no - 1) * TABLE_PAGE: page_no * TABLE_PAGE]
+
+    def person(iri: str) -> str:
+        return f'<a href="{escape(safe_href(iri, base) or "#", quote=True)}">{escape(net.people.get(iri, (iri,))[0])}</a>'
+
+    rows = "".join(f"<tr><td>{person(a)}</td><td>{person(b)}</td><td>{w}</td></tr>" for a, b, w in shown)
+    pager = ""
+    if len(net.edges) > TABLE_PAGE:
+        args = {k: v for k, v in request.args.items() if k != "page"}
+        links = []
+        if page_no > 1:
+            links.append(f'<a rel="prev" href="network?{escape(urlencode({**args, "page": page_no - 1}), quote=True)}#pairs">previous</a>')
+        if len(net.edges) > page_no * TABLE_PAGE:
+            links.append(f'<a rel="next" href="network?{escape(urlencode({**args, "page": page_no + 1}), quote=True)}#pairs">next</a>')
+        pager = f'<p class="pager">Pairs {(page_no - 1) * TABLE_PAGE + 1}–{min(len(net.edges), page_no * TABLE_PAGE)} of {len(net.edges)}. {" · ".join(links)}</p>'
+    return (f'<h2 id="pairs">The same, as a table</h2><p>{len(net.people)} people, {len(net.edges)} pair(s) who met.</p>'
+            '<table id="network-table"><thead><tr><th>person</th><th>person</th><th>documents</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>{pager}")
+
+
+def _load(args) -> tuple[Network, Scope, str, dict]:  # type: ignore[no-untyped-def]
+    for name in ("page",):
+        if len(args.getlist(name)) > 1:
+            raise bad_request(f"the '{name}' parameter is given {len(args.getlist(name))} times; give it once")
+    scope = scope_of(args)
+    store = current_app.extensions["archivekg.store"]
+    try:
+        base = store.build_info()["base_uri"]
+        return cached_network(store, scope, base), scope, base, options(store, base)
+    except StoreUnavailable as err:
+        raise ApiError(503, str(err)) from None
+
+
+@bp.route("/network")
+def network_view() -> Response:
+    net, scope, base, choices = _load(request.args)
+    page_no = page_number(request.args.get("page"))
+    params = urlencode(scope.params())
+    q = f"?{params}" if params else ""
+    left = len(net.people) - len(drawn(net))
+    more = f" The {left} people with fewest documents are left out of the picture; they are in the table and the downloads." if left > 0 else ""
+    body = (f"<h1>Network: who met whom</h1>"
+            "<p>People joined when both attend a conversation a document records; the thicker the line, the more "
+            f"documents. A node leads to the person's page, a line to the documents.{more}</p>"
+            + form("network", scope, choices, {})
+            + f'<p class="formats" id="downloads">Download for Gephi: <a href="network.graphml{escape(q, quote=True)}">GraphML</a>'
+            f' · <a href="network.csv{escape(q, quote=True)}">CSV (pairs)</a>'
+            f' · <a href="network-nodes.csv{escape(q, quote=True)}">CSV (people)</a></p>'
+            + f'<figure class="picture">{draw(net, base)}</figure>'
+            + _table(net, base, page_no)
+            + query_section(query_text("network", scope, base), "The SPARQL query behind the lines (who met whom)")
+            + query_section(query_text("network-people", scope, base), "The SPARQL query behind the people",
+                            "query-people"))
+    return Response(page("Network", body, wide=True, styles=("pictures.css",)), mimetype="text/html")
+
+
+def _download(text: str, media: str, name: str) -> Response:
+    resp = Response(text, mimetype=media)
+    resp.headers["Content-Type"] = f"{media}; charset=utf-8"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+@bp.route("/network.graphml")
+def network_graphml() -> Response:
+    net, _, _, _ = _load(request.args)
+    return _download(graphml(net), "application/graphml+xml", "archivekg-network.graphml")
+
+
+@bp.route("/network.csv")
+def network_csv() -> Response:
+    net, _, _, _ = _load(request.args)
+    return _download(edges_csv(net), "text/csv", "archivekg-network-edges.csv")
+
+
+@bp.route("/network-nodes.csv")
+def network_nodes_csv() -> Response:
+    net, _, _, _ = _load(request.args)
+    return _download(nodes_csv(net), "text/csv", "archivekg-network-nodes.csv")
