@@ -19,6 +19,10 @@ No QID is taken on trust: each one must have a row in ``wikidata-evidence.csv``
 Wikidata-derived public source it was checked against and the label and description
 that source gives. A QID without evidence, or evidence for another QID, is an error.
 
+A place's coordinates are in ``coordinates.csv`` (``converter.coordinates``): one row per place, with the
+QID they were read from (the place's own) and their source; ``archivekg link coordinates`` fills it from
+Wikidata's P625.
+
 Curators extend these files without touching code. Loading checks them and reports
 every problem with its file and line.
 """
@@ -63,6 +67,7 @@ class Entity:
     date: str | None = None
     place: str | None = None
     where: str = field(default="", compare=False)  # file:line of its row
+    coordinates: tuple[str, str] | None = None  # (latitude, longitude), decimal degrees, from coordinates.csv
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,51 @@ def load_authority(directory: Path | None) -> Authority:
         parse_authority(path.read_text(encoding="utf-8"), kind=kind, source=str(path), into=auth)
     evidence = directory / EVIDENCE_FILE
     check_evidence(auth, evidence.read_text(encoding="utf-8") if evidence.is_file() else "", str(evidence))
+    coordinates = directory / "coordinates.csv"
+    if coordinates.is_file():
+        attach_coordinates(auth, coordinates.read_text(encoding="utf-8"), str(coordinates))
     return auth
+
+
+def attach_coordinates(auth: Authority, text: str, source: str) -> None:
+    """Give each place of ``coordinates.csv`` its latitude and longitude; every row must name a place of the
+    authority files, the QID that place has, coordinates in range and a source."""
+    from dataclasses import replace
+
+    from .coordinates import COORDINATE_COLUMNS, decimal_in
+
+    problems: list[str] = []
+    reader = csv.DictReader(text.splitlines())
+    if text.strip():
+        missing = [c for c in COORDINATE_COLUMNS[:6] if c not in (reader.fieldnames or [])]
+        if missing:
+            raise AuthorityError(f"missing column(s) {', '.join(missing)}", source=source, line=1, column=1,
+                                 hint=f"the first line must name the columns {','.join(COORDINATE_COLUMNS)}")
+    seen: set[tuple[str, str]] = set()
+    for row in reader:
+        where = f"{source}:{reader.line_num}"
+        kind, id_, qid = ((row.get(c) or "").strip() for c in ("kind", "id", "qid"))
+        entity = auth.get(kind, id_)
+        lat = decimal_in(row.get("latitude") or "", -90, 90)
+        lon = decimal_in(row.get("longitude") or "", -180, 180)
+        if kind != "place" or entity is None:
+            problems.append(f"{where}: there is no place {id_!r} in places.csv")
+        elif (kind, id_) in seen:
+            problems.append(f"{where}: a second row for place {id_}")
+        elif entity.wikidata != qid:
+            problems.append(f"{where}: the coordinates are of {qid or '(no QID)'}, but {entity.where} gives "
+                            f"place {id_} {entity.wikidata or 'no QID'}")
+        elif lat is None or lon is None:
+            problems.append(f"{where}: latitude must be a decimal from -90 to 90 and longitude one from -180 to 180, "
+                            f"not {row.get('latitude')!r}, {row.get('longitude')!r}")
+        elif not (row.get("source") or "").strip():
+            problems.append(f"{where}: the coordinates of {id_} need their source")
+        else:
+            seen.add((kind, id_))
+            auth.entities[(kind, id_)] = replace(entity, coordinates=(lat, lon))
+    _raise_problems(problems, source, "every row of coordinates.csv names a place, the QID places.csv gives it, its "
+                                      "latitude and longitude in decimal degrees and their source; "
+                                      "'archivekg link coordinates' writes them")
 
 
 def check_evidence(auth: Authority, text: str, source: str) -> None:

@@ -448,6 +448,51 @@ def link_apply(authority: Path, review: Path | None) -> None:
     click.echo(f"{len(applied)} link(s) applied to {authority}")
 
 
+@link.command("coordinates")
+@_AUTHORITY_OPT
+@click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True,
+              envvar="ARCHIVEKG_WIKIDATA_ENDPOINT", help="Wikidata SPARQL endpoint (or a mirror, or a local copy).")
+@click.option("--cache", type=click.Path(path_type=Path), default=None,
+              help="Response cache directory [default: AUTHORITY/../.cache/wikidata].")
+@click.option("--offline", is_flag=True, help="Use cached answers only; never touch the network.")
+@click.option("--interval", type=click.FloatRange(0), default=1.0, show_default=True,
+              help="Seconds between requests (rate limit).")
+@click.option("--retries", type=click.IntRange(0, 10), default=4, show_default=True,
+              help="Retries, with exponential back-off, on 429, 5xx and network errors.")
+def link_coordinates(authority: Path, endpoint: str, cache: Path | None, offline: bool, interval: float,
+                     retries: int) -> None:
+    """Fill AUTHORITY/coordinates.csv with the coordinates (Wikidata P625) of the places that have a QID.
+
+    Each row keeps its evidence: the endpoint, the item and the value it gave, and the day. Places
+    already in the file are kept as they are; an item with several coordinates, or one on another
+    globe, is reported and left for a curator. Exit 0, or 1 when the endpoint cannot be asked.
+    """
+    import datetime
+
+    from .coordinates import COORDINATES_FILE, fill
+    from .wikidata import USER_AGENT, WikidataClient, WikidataError
+
+    auth = _authority_or_exit(authority)
+    places = [(e.id, e.wikidata) for e in auth.of_kind("place") if e.wikidata]
+    client = WikidataClient(endpoint, cache or authority.parent / ".cache" / "wikidata", USER_AGENT, interval, retries,
+                            offline=offline)
+    try:
+        done = fill(authority, places, client.select, endpoint, datetime.date.today())
+    except WikidataError as err:
+        _err(f"error: {err}")
+        sys.exit(EXIT_ERRORS)
+    for pid, qid, point in done.added:
+        click.echo(f"place {pid} ({qid}): {point.latitude}, {point.longitude}")
+    for pid, qid in done.missing[:10]:
+        _err(f"no coordinates: place {pid} ({qid}) has no P625")
+    if len(done.missing) > 10:
+        _err(f"... and {len(done.missing) - 10} more place(s) without P625")
+    for pid, qid, values in done.unclear:
+        _err(f"left for a curator: place {pid} ({qid}) has {', '.join(values)}")
+    click.echo(f"{len(done.added)} place(s) given coordinates, {done.kept} kept, {len(done.missing)} without P625, "
+               f"{len(done.unclear)} unclear; {client.requests} request(s) to {endpoint}; {authority / COORDINATES_FILE}")
+
+
 @link.command("report")
 @click.argument("build_dir", metavar="BUILD", type=click.Path(path_type=Path), default=Path("build"))
 @_AUTHORITY_OPT

@@ -617,6 +617,9 @@ def entities_graph(
             g.add((iri, SCHEMA.location, entity_iri(minter, "place", e.place)))
         if e.wikidata:
             g.add((iri, SKOS.exactMatch, WD[e.wikidata]))
+        if e.coordinates:  # WGS 84 decimal degrees, from Wikidata's P625 (seeds/authority/coordinates.csv)
+            g.add((iri, SCHEMA.latitude, Literal(e.coordinates[0], datatype=XSD.decimal)))
+            g.add((iri, SCHEMA.longitude, Literal(e.coordinates[1], datatype=XSD.decimal)))
     for code, name in languages:
         g.add((LEXVO[code], RDFS.label, Literal(name, lang="en")))
         g.add((LEXVO[code], RDF.type, DCTERMS.LinguisticSystem))

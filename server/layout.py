@@ -19,7 +19,7 @@ __all__ = ["CSP", "FRAMEABLE", "bp", "page", "secure"]
 bp = Blueprint("layout", __name__)
 STATIC = Path(__file__).parent / "static"
 _NAV = (("/", "archivekg", "home"), ("/search", "Search", ""), ("/sparql", "SPARQL", ""),
-        ("/timeline", "Timeline", ""), ("/network", "Network", ""), ("/#download", "Downloads", ""))
+        ("/timeline", "Timeline", ""), ("/network", "Network", ""), ("/map", "Map", ""), ("/#download", "Downloads", ""))
 
 
 _WIDE = ' class="wide"'

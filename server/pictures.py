@@ -13,6 +13,7 @@ __all__ = ["register"]
 
 
 def register(app: Flask) -> None:
+    from .map import bp as map_bp
     from .network import bp as network_bp
     from .timeline import bp as timeline_bp
     from .vocabulary import bp as vocabulary_bp
@@ -20,3 +21,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(vocabulary_bp)
     app.register_blueprint(timeline_bp)
     app.register_blueprint(network_bp)
+    app.register_blueprint(map_bp)
