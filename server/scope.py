@@ -21,12 +21,15 @@ from .errors import bad_request
 __all__ = ["FACETS", "Scope", "form", "options", "query_text", "scope_of"]
 
 QUERIES = Path(__file__).parent / "queries" / "pictures"
+PLACEHOLDER_BASE = "https://archivekg.invalid/"  # in a picture's query, stands for the build's base URI
 # facet -> (the kind of IRI it names, the pattern on ?doc, what the form calls it)
 FACETS: dict[str, tuple[str, str, str]] = {
-    "person": ("person", "FILTER EXISTS { ?doc akg:records ?scopeConversation . ?scopeConversation schema:attendee <{iri}> }",
-               "Person"),
-    "place": ("place", "FILTER EXISTS { { ?doc akg:records ?scopeConversation . ?scopeConversation schema:location <{iri}> }"
-                       " UNION { ?doc akg:refersToEvent ?scopeEvent . ?scopeEvent schema:location <{iri}> } }", "Place"),
+    # Joins, not FILTER EXISTS: the store starts from the chosen person, place or archive, so a narrowed
+    # picture reads only its own documents. A document found twice (a place of its conversation and of an
+    # event it refers to) is counted once by each picture.
+    "person": ("person", "?attended schema:attendee <{iri}> . ?doc akg:records ?attended .", "Person"),
+    "place": ("place", "{ ?heldThere schema:location <{iri}> . ?doc akg:records ?heldThere } UNION "
+                       "{ ?eventThere schema:location <{iri}> . ?doc akg:refersToEvent ?eventThere }", "Place"),
     "archive": ("organization", "?doc dcterms:isPartOf <{iri}> .", "Archive"),
 }
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}")
@@ -42,7 +45,12 @@ class Scope:
         return f"{base}id/{FACETS[facet][0]}/{slug}"
 
     def pattern(self, base: str) -> str:
-        return "\n  ".join(FACETS[f][1].replace("{iri}", self.iri(base, f, s)) for f, s in self.chosen)
+        """The chosen documents, as a subquery the picture's query joins on ``?doc`` (empty for the whole archive):
+        evaluated on its own, it starts from the person, place or archive, whatever the rest of the query is."""
+        if not self.chosen:
+            return ""
+        joins = "\n    ".join(FACETS[f][1].replace("{iri}", self.iri(base, f, s)) for f, s in self.chosen)
+        return f"{{ SELECT DISTINCT ?doc WHERE {{\n    {joins}\n  }} }}"
 
     def params(self) -> dict[str, str]:
         return dict(self.chosen)
@@ -63,8 +71,9 @@ def scope_of(args: MultiDict) -> Scope:
 
 
 def query_text(name: str, scope: Scope, base: str) -> str:
-    """A picture's query (queries/pictures/NAME.rq) with the scope's pattern in place of its #SCOPE line."""
-    text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+    """A picture's query (queries/pictures/NAME.rq) with the scope's pattern in place of its #SCOPE line and
+    the build's base URI in place of PLACEHOLDER_BASE."""
+    text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8").replace(PLACEHOLDER_BASE, base)
     pattern = scope.pattern(base)
     return text.replace("#SCOPE", pattern if pattern else "# (the whole archive: no person, place or archive chosen)")
 
