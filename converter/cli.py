@@ -200,8 +200,12 @@ def info(directory: Path, as_json: bool) -> None:
 @click.option("--channel-timeout", type=click.IntRange(1, 3600), default=120, show_default=True,
               help="Seconds of silence after which waitress closes a connection.")
 @click.option("--dev", is_flag=True, help="Flask's debug server instead of waitress (development only).")
+@click.option("--endpoint", default="", envvar="ARCHIVEKG_ENDPOINT", metavar="URL",
+              help="Read the graph from this SPARQL endpoint (Oxigraph server, Virtuoso), where `archivekg publish "
+                   "--to` loaded the build, instead of the build's embedded store. Search, dumps and VoID still come "
+                   "from DIRECTORY.")
 def serve(directory: Path, host: str, port: int, threads: int, connection_limit: int, channel_timeout: int,
-          dev: bool) -> None:
+          dev: bool, endpoint: str) -> None:
     """Serve the build in DIRECTORY (the --out of build): SPARQL at /sparql, a page and RDF
     for every /id/ resource, /search, /dumps/, /reconcile, /health.
 
@@ -211,24 +215,34 @@ def serve(directory: Path, host: str, port: int, threads: int, connection_limit:
     the README lists them all.
     """
     from server.app import create_app
-    from server.store import OxigraphStore, StoreUnavailable
+    from server.config import SettingError, from_env
+    from server.store import StoreTimeout, StoreUnavailable, open_store
 
-    store = OxigraphStore(directory)
+    try:
+        timeout = float(from_env()["QUERY_TIMEOUT"])  # type: ignore[arg-type]
+    except SettingError as e:
+        _err(f"error: {e}")
+        sys.exit(EXIT_USAGE)
+    store = open_store(directory, endpoint, timeout)
     try:
         info = store.build_info()
-    except (StoreUnavailable, OSError) as e:
+        if endpoint:
+            from server.remote_store import check_holds_build
+
+            check_holds_build(store, info)  # type: ignore[arg-type]
+    except (StoreUnavailable, StoreTimeout, OSError) as e:
         _err(f"error: {e}")
         sys.exit(EXIT_ERRORS)
-    from server.config import SettingError
 
     try:
-        app = create_app({"DATA_DIR": str(directory)}, store=store)
+        app = create_app({"DATA_DIR": str(directory), "ENDPOINT": endpoint}, store=store)
     except SettingError as e:
         _err(f"error: {e}")
         sys.exit(EXIT_USAGE)
 
     def serving(at_port: int) -> None:
-        click.echo(f"serving {info['documents']} document(s), {info['triples']} triples from {directory} "
+        source = f"{endpoint} (build {directory})" if endpoint else str(directory)
+        click.echo(f"serving {info['documents']} document(s), {info['triples']} triples from {source} "
                    f"at http://{host}:{at_port}/sparql", err=True)
 
     if dev:
@@ -250,6 +264,64 @@ def serve(directory: Path, host: str, port: int, threads: int, connection_limit:
         sys.exit(EXIT_ERRORS)
     serving(server.effective_port)  # type: ignore[union-attr]
     server.run()
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--to", "store_url", required=True, metavar="URL",
+              help="The store's SPARQL 1.1 Graph Store endpoint: Oxigraph server http://host:7878/store, Virtuoso "
+                   "http://host:8890/sparql-graph-crud-auth.")
+@click.option("--query-url", default=None, metavar="URL",
+              help="The store's SPARQL query endpoint, to read counts back [default: next to --to, for Oxigraph, "
+                   "Virtuoso and Fuseki].")
+@click.option("--user", default=None, help="Account to write with; its password is read from the environment "
+              "variable ARCHIVEKG_STORE_PASSWORD, never from the command line.")
+@click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest", show_default=True,
+              help="HTTP authentication the store takes (Virtuoso: digest).")
+@click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True,
+              help="Retries of a failed request, with exponential backoff.")
+@click.option("--force", is_flag=True, help="Send every graph, even those the store already holds unchanged.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar [default: when stderr is a terminal].")
+def publish(directory: Path, store_url: str, query_url: str | None, user: str | None, auth: str, retries: int,
+            force: bool, progress: bool | None) -> None:
+    """Load the build in DIRECTORY (the --out of build) into a remote SPARQL store.
+
+    One PUT per named graph through the SPARQL 1.1 Graph Store Protocol: a republish sends
+    only the graphs that changed and deletes the graphs of documents no longer in the build.
+    Each graph's triple count is then read back and must match the build's VoID.
+    Exit 0 when every graph is in the store and verified, 1 otherwise (the message names the graph),
+    2 on a usage error. For very large loads, see Virtuoso's bulk loader in docs/deploy.md.
+    """
+    import os
+
+    from tqdm import tqdm
+
+    from .publish_remote import PASSWORD_ENV, PublishError, publish_to_store
+
+    password = os.environ.get(PASSWORD_ENV)
+    if user and password is None:
+        _err(f"error: --user {user} needs its password in the environment variable {PASSWORD_ENV}")
+        sys.exit(EXIT_USAGE)
+    if not store_url.startswith(("http://", "https://")):
+        _err(f"error: --to {store_url!r} is not an http(s) URL of a Graph Store endpoint")
+        sys.exit(EXIT_USAGE)
+    bar = tqdm(total=None, unit="graph", desc="publishing", file=sys.stderr,
+               disable=(not sys.stderr.isatty()) if progress is None else not progress)
+
+    def step(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        result = publish_to_store(directory, store_url, query_url=query_url, user=user, password=password, auth=auth,
+                                  retries=retries, force=force, progress=step)
+    except PublishError as e:
+        bar.close()
+        _err(f"error: {e}")
+        sys.exit(EXIT_ERRORS)
+    bar.close()
+    click.echo(f"published {result.triples} triples to {store_url}: {len(result.sent)} graph(s) sent, "
+               f"{len(result.kept)} unchanged, {len(result.deleted)} deleted; every graph verified")
 
 
 @cli.command()

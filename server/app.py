@@ -18,7 +18,7 @@ from .resources import bp as resources_bp
 from .search import bp as search_bp
 from .sparql import bp as sparql_bp
 from .pictures import register as register_pictures
-from .store import OxigraphStore, Store, StoreUnavailable
+from .store import Store, StoreTimeout, StoreUnavailable, open_store
 
 __all__ = ["create_app"]
 
@@ -28,18 +28,24 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
     app.config.from_mapping(from_env())
     if config:
         app.config.from_mapping(config)
-    app.extensions["archivekg.store"] = store if store is not None else OxigraphStore(Path(app.config["DATA_DIR"]))
+    endpoint = str(app.config["ENDPOINT"])
+    app.extensions["archivekg.store"] = store if store is not None else open_store(
+        Path(app.config["DATA_DIR"]), endpoint, float(app.config["QUERY_TIMEOUT"]))
     if int(app.config["QUERY_WORKERS"]) > 0:
         app.extensions["archivekg.executor"] = Executor(
             Path(app.config["DATA_DIR"]), int(app.config["QUERY_WORKERS"]), float(app.config["QUERY_TIMEOUT"]),
             int(app.config["QUERY_MEMORY_MB"]), int(app.config["QUERY_RESERVED"]),
-            float(app.config["QUERY_RESERVED_TIMEOUT"]), int(app.config["QUERY_RECYCLE_MB"]),
+            float(app.config["QUERY_RESERVED_TIMEOUT"]), int(app.config["QUERY_RECYCLE_MB"]), endpoint,
         )
     register_error_handlers(app)
 
     @app.errorhandler(StoreUnavailable)
     def _unavailable(err: StoreUnavailable) -> Response:
         return app.handle_user_exception(ApiError(503, str(err)))  # type: ignore[return-value]
+
+    @app.errorhandler(StoreTimeout)
+    def _store_timeout(err: StoreTimeout) -> Response:  # a page's query, stopped by the remote store
+        return app.handle_user_exception(ApiError(503, str(err), retry_after=5))  # type: ignore[return-value]
     app.register_blueprint(sparql_bp)
     app.register_blueprint(resources_bp)
     app.register_blueprint(dumps_bp)

@@ -20,6 +20,9 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_DIR", "build", "The --out directory of `archivekg build`; the server reads DATA_DIR/current."),
+    Setting("ENDPOINT", "", "A remote SPARQL endpoint (Oxigraph server, Virtuoso) the build was published to with "
+            "`archivekg publish --to`; queries and pages read it instead of the build's embedded store. Empty: the "
+            "embedded store."),
     Setting("MAX_QUERY_BYTES", 100_000, "Largest SPARQL query accepted, in bytes (413 above)."),
     Setting("MAX_RESULT_ROWS", 10_000, "Most rows or triples a query returns; the response says when it was cut."),
     Setting("HEAD_ROWS", 1_000, "Rows read before a result starts streaming; a cut within them is stated in the headers."),

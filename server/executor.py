@@ -31,7 +31,7 @@ from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
-from .store import Dataset, OxigraphStore, QuerySyntaxError, StoreUnavailable
+from .store import Dataset, OxigraphStore, QuerySyntaxError, StoreTimeout, StoreUnavailable, open_store
 
 __all__ = ["Executor", "GRAPH_FORMATS", "Job", "Outcome", "QueryTimeout", "RESULT_FORMATS", "Result",
            "ServerBusy", "StreamBroken", "execute", "json_term", "quiet_broken_streams", "serialize_graph"]
@@ -252,7 +252,9 @@ def evaluate(store: OxigraphStore, job: Job):  # type: ignore[no-untyped-def]
         return Outcome("syntax", message=str(err)), _nothing
     except StoreUnavailable as err:
         return Outcome("unavailable", message=str(err)), _nothing
-    graph = isinstance(result, ox.QueryTriples)
+    except StoreTimeout as err:
+        return Outcome("timeout", message=str(err)), _nothing
+    graph = not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))  # a remote store's triples are a plain iterable
     form = "graph" if graph else "results"
     media = job.graph_media if graph else job.results_media
     if media is None:
@@ -336,16 +338,17 @@ def _rss_mb() -> float:
         return int(statm.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") / 2**20)
 
 
-def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0) -> None:  # type: ignore[no-untyped-def]
+def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0, endpoint: str = "",  # type: ignore[no-untyped-def]
+                timeout: float = 30.0) -> None:
     """A worker: for each job, ("head", outcome); if ok, ("data", bytes)* and ("end", truncated, error, recycle).
 
     ``recycle`` says that the process holds more than ``recycle_mb`` after the job (a large result grew its
     heap): the executor then replaces it, so that memory goes back to the machine instead of staying grown."""
     _die_with_parent()
-    store = OxigraphStore(Path(data_dir))
+    store = open_store(Path(data_dir), endpoint, timeout)  # the build's own store, or the remote one it was published to
     try:
         store.query("ASK {}")  # open the store before the cap, so that the cap is all the query's
-    except StoreUnavailable:
+    except (StoreUnavailable, StoreTimeout):
         pass  # nothing published yet: each job will say so
     _limit_memory(memory_mb)
     try:
@@ -436,8 +439,9 @@ class Executor:
     """
 
     def __init__(self, data_dir: Path, workers: int = 2, timeout: float = 30.0, memory_mb: int = 0,
-                 reserved: int = 1, reserved_timeout: float = 2.0, recycle_mb: int = 0) -> None:
+                 reserved: int = 1, reserved_timeout: float = 2.0, recycle_mb: int = 0, endpoint: str = "") -> None:
         self.data_dir = str(data_dir)
+        self.endpoint = endpoint
         self.recycle_mb = recycle_mb
         self.timeout = timeout
         self.memory_mb = memory_mb
@@ -455,7 +459,8 @@ class Executor:
 
     def _start(self, lane: queue.Queue):  # type: ignore[no-untyped-def]
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_serve_jobs, args=(child, self.data_dir, self.memory_mb, self.recycle_mb),
+        proc = self._ctx.Process(target=_serve_jobs, args=(child, self.data_dir, self.memory_mb, self.recycle_mb,
+                                                                  self.endpoint, self.timeout),
                                  daemon=True)
         proc.start()
         child.close()

@@ -338,8 +338,8 @@ def run_query(query: str, dataset: Dataset) -> Response:
     outcome = result.outcome
     if outcome.status == "syntax":
         raise bad_request(f"the query does not parse: {outcome.message}")
-    if outcome.status == "unavailable":
-        raise ApiError(503, outcome.message)
+    if outcome.status in ("unavailable", "timeout"):
+        raise ApiError(503, outcome.message + ("; narrow the query or add a LIMIT" if outcome.status == "timeout" else ""))
     if outcome.status == "not-acceptable":
         raise not_acceptable(list(_RESULT_OFFERS if outcome.form == "results" else GRAPH_FORMATS))
     if outcome.status != "ok":

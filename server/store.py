@@ -17,7 +17,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-__all__ = ["Store", "OxigraphStore", "QuerySyntaxError", "StoreUnavailable", "Dataset"]
+__all__ = ["Store", "OxigraphStore", "QuerySyntaxError", "StoreUnavailable", "Dataset", "StoreTimeout", "open_store", "release_dir"]
 
 
 class QuerySyntaxError(ValueError):
@@ -26,6 +26,10 @@ class QuerySyntaxError(ValueError):
 
 class StoreUnavailable(RuntimeError):
     """No published build can be opened."""
+
+
+class StoreTimeout(RuntimeError):
+    """A remote store stopped the query at its own time limit, or did not answer within ours (503)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,25 @@ class Store(Protocol):
     def build_info(self) -> dict: ...
 
     def current_path(self) -> Path: ...
+
+
+def release_dir(data_dir: Path) -> Path:
+    """The published release ``data_dir/current`` points to (StoreUnavailable when there is none)."""
+    link = Path(data_dir) / "current"
+    try:
+        target = os.readlink(link) if link.is_symlink() else str(link.resolve(strict=True))
+    except OSError:
+        raise StoreUnavailable(f"no published build in {data_dir}; run 'archivekg build --out {data_dir}'") from None
+    return Path(target) if os.path.isabs(target) else Path(data_dir) / target
+
+
+def open_store(data_dir: Path, endpoint: str = "", timeout: float = 30.0) -> "Store":
+    """The store of a build directory: its own embedded store, or the remote SPARQL endpoint it was published to."""
+    if endpoint:
+        from .remote_store import RemoteStore
+
+        return RemoteStore(Path(data_dir), endpoint, timeout)
+    return OxigraphStore(Path(data_dir))
 
 
 class OxigraphStore:

@@ -113,9 +113,49 @@ def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory):
         yield url + "/sparql"
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, wikidata_endpoint: str):
-    """The seed's build, served, with a short time limit and a small result bound for the tests.
+# The stores the server is tested over: its embedded store, and the remote engines of issue 14, each a real
+# server started on loopback (tests/engines.py), loaded with `archivekg publish` and read with `serve --endpoint`.
+BACKENDS = ("embedded", "oxigraph", "virtuoso")
+
+
+@contextmanager
+def served(out: Path, env: dict[str, str] | None = None, backend: str = "embedded",
+           workdir: Path | None = None) -> Iterator[str]:
+    """`archivekg serve` over the build in ``out``: on its embedded store, or published into a fresh engine."""
+    if backend == "embedded":
+        with serving(out, env) as url:
+            yield url
+        return
+    from .engines import missing, started
+
+    reason = missing(backend)
+    if reason:
+        pytest.skip(reason)
+    with started(backend, workdir or out.parent / f"engine-{backend}") as engine:
+        _PUBLISHED_TO[out] = engine
+        try:
+            republish(out)
+            with serving(out, {**(env or {}), "ARCHIVEKG_ENDPOINT": engine.query_url}) as url:
+                yield url
+        finally:
+            _PUBLISHED_TO.pop(out, None)
+
+
+_PUBLISHED_TO: dict[Path, object] = {}
+
+
+def republish(out: Path) -> None:
+    """After a new build into ``out``: `archivekg publish` it to the engine it is served from, if it is (as an
+    operator of a remote store does); on the embedded store the server picks the build up by itself."""
+    engine = _PUBLISHED_TO.get(out)
+    if engine is not None:
+        res = run_cli("publish", str(out), *engine.publish_args(), env=engine.publish_env())  # type: ignore[attr-defined]
+        assert res.returncode == 0, res.stderr
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, wikidata_endpoint: str):
+    """The seed's build, served, with a short time limit and a small result bound for the tests, on each store.
 
     SERVICE <https://query.wikidata.org/sparql> goes to the local Wikidata-shaped endpoint.
     """
@@ -123,7 +163,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, wikidata_endpoint: str):
     assert run_cli("build", str(ROOT / "seeds"), "--out", str(out), "--base-uri", BASE).returncode == 0
     env = {"ARCHIVEKG_QUERY_TIMEOUT": "3", "ARCHIVEKG_MAX_RESULT_ROWS": "1000",
            "ARCHIVEKG_WIKIDATA_ENDPOINT": wikidata_endpoint}
-    with serving(out, env) as url:
+    with served(out, env, request.param) as url:
         yield url, out
 
 

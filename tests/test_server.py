@@ -18,7 +18,7 @@ import pytest
 
 from converter.catalogue import load_catalogue
 
-from .conftest import BASE, FIXTURES, ROOT, SEED, run_cli
+from .conftest import BASE, FIXTURES, ROOT, SEED, republish, run_cli
 from .test_query_guard import EVIL, HOSTILE
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -269,6 +269,7 @@ def test_a_new_build_is_picked_up_without_restart(server) -> None:
     shutil.copy(FIXTURES / "documents" / "telegram.txt", src / "documents" / "telegram.txt")
     shutil.copytree(ROOT / "seeds" / "authority", src / "authority")
     assert run_cli("build", str(src), "--out", str(out), "--base-uri", BASE).returncode == 0
+    republish(out)  # a remote store is loaded by `archivekg publish`; the front end then needs no restart either
     _, _, after = http("GET", f"{url}/health")
     assert json.loads(before)["documents"] == 1 and json.loads(after)["documents"] == 2
 
@@ -453,8 +454,12 @@ def test_void_source_and_landing(server) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
-def test_every_example_query_over_http(server, name: str) -> None:
+def test_every_example_query_over_http(server, name: str, request: pytest.FixtureRequest) -> None:
     url, _ = server
+    if request.node.callspec.params.get("server") == "virtuoso" and name.startswith("cq11"):
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "Virtuoso 7.2.5 rewrites this SERVICE block into a query the Wikidata endpoint refuses (400); "
+            "federation over Virtuoso is a limit in docs/deploy.md")))
     query = CATALOGUE[name]
     status, headers, body = http("POST", f"{url}/sparql", data=query.encode(),
                                  headers={"Content-Type": "application/sparql-query"})

@@ -19,7 +19,7 @@ from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from .conftest import ROOT, rdf_release, serving
+from .conftest import BACKENDS, ROOT, rdf_release, served
 
 W3C = ROOT / "tests" / "w3c"  # a copy of the W3C suite's files, with their SOURCE and licence note
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -37,11 +37,12 @@ def _manifest() -> tuple[Graph, list]:
 GRAPH, TESTS = _manifest()
 
 
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def endpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """The suite's data served on the embedded store, and in front of each remote engine (issue 14)."""
     out = rdf_release(tmp_path_factory.mktemp("w3c"), {
         f"http://kasei.us/2009/09/sparql/data/data{n}.rdf": W3C / f"protocol-data{n}.nt" for n in (1, 2, 3)})
-    with serving(out) as url:
+    with served(out, backend=request.param) as url:
         yield url
 
 
