@@ -38,6 +38,22 @@ from run import load_env, run_load, warm_up  # noqa: E402
 from tests.engines import missing, started  # noqa: E402
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 def nginx_conf_for(ports: list[int], path: Path) -> Path:
     """deploy/nginx.conf with one upstream `server` line per front end (the first is the one loadkit renders)."""
     text = NGINX_CONF.read_text()
@@ -77,9 +93,9 @@ def main() -> int:
         for n in counts:
             with ExitStack() as stack:
                 ports = [free_port() for _ in range(n)]
-                for i, port in enumerate(ports):
-                    stack.enter_context(serve(build, {"ARCHIVEKG_ENDPOINT": engine.query_url}, port=port,
-                                              log=work / f"serve-{n}-{i}.log"))
+                fronts = [stack.enter_context(serve(build, {"ARCHIVEKG_ENDPOINT": engine.query_url}, port=port,
+                                                    log=work / f"serve-{n}-{i}.log"))[1].pid
+                          for i, port in enumerate(ports)]
                 prefix = work / f"nginx-{n}"
                 shutil.rmtree(prefix, ignore_errors=True)
                 prefix.mkdir(parents=True)
@@ -87,7 +103,10 @@ def main() -> int:
                 env = load_env(build)
                 for _ in range(n):
                     warm_up(url, env)  # every kind of request, about once per front end
+                parts = {"store": [engine.pid], "front ends": fronts, "nginx": [proc.pid]}
+                cpu = {k: sum(process_tree_cpu(p) for p in v if p) for k, v in parts.items()}
                 result = run_load(url, proc.pid, work / f"locust-{n}", env, args.seconds, args.users)
+                result["cpu"] = {k: sum(process_tree_cpu(p) for p in v if p) - cpu[k] for k, v in parts.items()}
                 rows.append((n, result))
                 print(f"{n} front end(s): {result['throughput_rps']:.1f} req/s, p50 {result['p50_ms']:.0f} ms, "
                       f"p99 {result['p99_ms']:.0f} ms, {result['failures']} failed of {result['requests']}",
@@ -95,11 +114,13 @@ def main() -> int:
     floor = rows[0][1]["throughput_rps"]
     print(f"\nengine: {args.engine}; locust, {args.users} users, {args.seconds} s per row; "
           f"machine: {os.cpu_count()} cores")
-    print("| front ends | requests | failed | req/s | ratio to 1 | p50 ms | p99 ms |")
-    print("|---|---|---|---|---|---|---|")
+    print("| front ends | requests | failed | req/s | ratio to 1 | p50 ms | p99 ms | CPU s: store / front ends / nginx |")
+    print("|---|---|---|---|---|---|---|---|")
     for n, r in rows:
+        c = r["cpu"]
         print(f"| {n} | {r['requests']:,} | {r['failures']} | {r['throughput_rps']:.1f} | "
-              f"{r['throughput_rps'] / floor:.2f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} |")
+              f"{r['throughput_rps'] / floor:.2f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | "
+              f"{c['store']:.0f} / {c['front ends']:.0f} / {c['nginx']:.0f} |")
     failed = [f for _, r in rows for f in r["failed"]]
     for f in failed[:10]:
         print("failed:", f, file=sys.stderr)

@@ -42,6 +42,7 @@ class Engine:
     password: str | None = None
     directory: Path | None = None
     isql_port: int | None = None
+    pid: int | None = None  # the engine's process (for measurements)
 
     def publish_env(self) -> dict[str, str]:
         return {"ARCHIVEKG_STORE_PASSWORD": self.password} if self.password else {}
@@ -111,7 +112,7 @@ def oxigraph_server(directory: Path, port: int | None = None) -> Iterator[Engine
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_http(base + "/query?query=ASK%7B%7D", proc, log)
-        yield Engine("oxigraph", base + "/query", base + "/store", directory=directory)
+        yield Engine("oxigraph", base + "/query", base + "/store", directory=directory, pid=proc.pid)
     finally:
         _stop(proc)
 
@@ -223,7 +224,7 @@ def virtuoso(directory: Path) -> Iterator[Engine]:
         if first.returncode != 0:
             raise RuntimeError(f"could not set the private Virtuoso's DBA password: {first.stdout}{first.stderr}")
         engine = Engine("virtuoso", base + "/sparql", base + "/sparql-graph-crud-auth", "dba", VIRTUOSO_PASSWORD,
-                        directory, sql_port)
+                        directory, sql_port, proc.pid)
         for grant in VIRTUOSO_SETUP:
             engine.isql(grant)
         yield Engine("virtuoso", base + "/sparql", base + "/sparql-graph-crud-auth", "dba", VIRTUOSO_PASSWORD,
