@@ -227,8 +227,7 @@ def virtuoso(directory: Path) -> Iterator[Engine]:
                         directory, sql_port, proc.pid)
         for grant in VIRTUOSO_SETUP:
             engine.isql(grant)
-        yield Engine("virtuoso", base + "/sparql", base + "/sparql-graph-crud-auth", "dba", VIRTUOSO_PASSWORD,
-                     directory, sql_port)
+        yield engine
     finally:
         try:
             subprocess.run(["isql-vt", str(sql_port), "dba", VIRTUOSO_PASSWORD, "exec=shutdown;"],
