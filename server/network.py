@@ -99,37 +99,44 @@ def drawn(net: Network) -> list[str]:
     return ranked[:NODE_LIMIT]
 
 
-def _height(n: int) -> float:
-    """A small network gets a small picture: the height grows with the number of people."""
-    return min(HEIGHT, 160.0 + 70.0 * math.sqrt(n))
-
-
-def _layout(g) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped-def]
-    """Positions in the picture: networkx's spring layout, scaled alike in x and y, centred, room for names."""
+def _layout(g) -> tuple[dict[str, tuple[float, float]], float]:  # type: ignore[no-untyped-def]
+    """Positions in the picture, and its height. Each group of people who met (a connected component) is laid
+    out by networkx's spring layout (a fixed seed) in a square of its own, sized by how many it holds, and
+    the squares are set in rows, the largest first: a lone pair does not squeeze everyone else into a dot."""
     import networkx as nx
 
-    n = g.number_of_nodes()
-    if n == 0:
-        return {}
-    height = _height(n)
-    if n == 1:
-        return {next(iter(g.nodes)): (WIDTH / 2, height / 2)}
-    pos = nx.spring_layout(g, weight="weight", seed=15, iterations=120)
-    xs = [float(p[0]) for p in pos.values()]
-    ys = [float(p[1]) for p in pos.values()]
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    room_x, room_y = WIDTH - 2 * PAD - LABEL_ROOM, height - 2 * PAD
-    scale = min(room_x / ((x1 - x0) or 1.0), room_y / ((y1 - y0) or 1.0))
-    cx, cy = (WIDTH - LABEL_ROOM) / 2, height / 2
-    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-    return {node: (cx + (float(p[0]) - mx) * scale, cy + (float(p[1]) - my) * scale) for node, p in pos.items()}
+    comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
+    if not comps:
+        return {}, 120.0
+    room = WIDTH - 2 * PAD
+    unit = (HEIGHT - 2 * PAD) / math.sqrt(max(len(comps[0]), 9))  # the largest group fills the height
+    pos: dict[str, tuple[float, float]] = {}
+    x = y = row = 0.0
+    for comp in comps:
+        side = max(unit * math.sqrt(len(comp)), 60.0)
+        if x > 0 and x + side > room:
+            x, y, row = 0.0, y + row, 0.0
+        inner = side - LABEL_ROOM * min(1.0, side / room) - 20.0 if len(comp) > 1 else 0.0
+        if len(comp) == 1:
+            pos[comp[0]] = (PAD + x + side / 2, PAD + y + side / 2)
+        else:
+            placed = nx.spring_layout(g.subgraph(comp), weight="weight", seed=15, iterations=120)
+            xs = [float(p[0]) for p in placed.values()]
+            ys = [float(p[1]) for p in placed.values()]
+            x0, y0 = min(xs), min(ys)
+            scale = max(inner, 20.0) / max(max(xs) - x0, max(ys) - y0, 1e-9)
+            for node, p in placed.items():
+                pos[node] = (PAD + x + 10.0 + (float(p[0]) - x0) * scale, PAD + y + 10.0 + (float(p[1]) - y0) * scale)
+        x += side
+        row = max(row, side)
+    return pos, PAD * 2 + y + row
 
 
 def draw(net: Network, base: str) -> str:
     iris = drawn(net)
     g = _graph(net, iris)
-    pos = _layout(g)
-    root = svg_root(WIDTH, _height(len(iris)), f"Network of {len(iris)} people", "network-svg")
+    pos, height = _layout(g)
+    root = svg_root(WIDTH, height, f"Network of {len(iris)} people", "network-svg")
     edges = el(root, "g", class_="edges")
     shown = [(a, b, w) for a, b, w in net.edges if a in pos and b in pos][:EDGE_LIMIT]  # the heaviest first
     for a, b, w in shown:
