@@ -154,6 +154,21 @@ def _pack(marks: list[Item], w: Window) -> list[int] | None:
     return rows
 
 
+def _counts(marks: list[Item], w: Window) -> list[int]:
+    """How many marks touch each column: each mark counted in the columns it spans (bisect, one pass)."""
+    from bisect import bisect_right
+
+    starts = [c0 for c0, _, _ in w.columns]
+    counts = [0] * len(starts)
+    for item in marks:
+        n = max(0, bisect_right(starts, item.when.start) - 1)
+        while n < len(starts) and starts[n] < item.when.end:
+            if w.columns[n][1] > item.when.start:
+                counts[n] += 1
+            n += 1
+    return counts
+
+
 def _href(params: dict[str, str]) -> str:
     return "timeline?" + urlencode({k: v for k, v in params.items() if v})
 
@@ -194,7 +209,7 @@ def draw(all_items: list[Item], w: Window, base: str, scope: Scope) -> str:
                    class_=f"mark {kind} {item.when.precision}{clipped}", data_iri=item.iri, data_date=item.when.written,
                    data_precision=item.when.precision)
         else:
-            counts = [sum(1 for i in marks if i.when.start < c1 and i.when.end > c0) for c0, c1, _ in w.columns]
+            counts = _counts(marks, w)
             most = max(counts) if counts else 0
             for (c0, c1, text), count in zip(w.columns, counts):
                 if not count:

@@ -145,3 +145,24 @@ def test_timeline_in_a_browser_shows_the_conversation_and_its_events_at_their_pr
     browser.get(url + "/timeline?zoom=year&at=1968")
     rows = [tr.text for tr in browser.find_elements(By.CSS_SELECTOR, "#timeline-table tbody tr")]
     assert "1968-05 month Referred events big rebellion movement" in rows
+
+
+def test_a_crowded_lane_counts_each_mark_in_every_column_it_spans() -> None:
+    from hypothesis import given, settings, strategies as st
+
+    from server.timeline import Item, _counts, window
+
+    days = st.integers(date(1955, 1, 1).toordinal(), date(1975, 12, 31).toordinal())
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.tuples(days, st.integers(1, 4000)), max_size=30), st.sampled_from(["all", "decade", "year"]))
+    def check(spans, zoom) -> None:
+        from server.intervals import Interval
+
+        marks = [Item(f"i{n}", "event", "", Interval(date.fromordinal(a), date.fromordinal(a + d), "span", ""))
+                 for n, (a, d) in enumerate(spans)]
+        w = window(zoom, {"all": "", "decade": "1960", "year": "1968"}[zoom], marks)
+        assert _counts(marks, w) == [sum(1 for i in marks if i.when.start < c1 and i.when.end > c0)
+                                     for c0, c1, _ in w.columns]
+
+    check()
