@@ -28,11 +28,12 @@ from .languages import lookup as language_lookup
 from .languages import split_languages
 from .model import Document, Extraction
 from .names import slugify, strip_invisible
-from .rdf_io import nquads, sorted_quads, turtle_body
+from .rdf_io import graph_of, sorted_nquads, turtle_body_of_nquads
 from .readers import read
 from .speakers import Cast, resolve
 from .to_rdf import SourceInfo, document_triples, location_places
 from .uris import Minter
+from .validate import outward_references
 
 __all__ = ["Built", "DocResult", "build_document", "convert_file", "decode_source", "read_source"]
 
@@ -176,33 +177,32 @@ class WorkerConfig:
     cache_dir: str | None = None  # validation reports of graphs seen before
 
 
-def _validated(cfg: WorkerConfig, built: Built, nq: bytes, text: str, relpath: str, base: str):  # type: ignore[no-untyped-def]
-    """The located validation results and outward references of a document graph.
+def _validated(cfg: WorkerConfig, nq: bytes, text: str, relpath: str):  # type: ignore[no-untyped-def]
+    """The located validation results of a document graph.
 
     A report depends only on the graph, the source text (for line numbers) and the
     shapes, so it is cached under a hash of the three: a rebuild validates only the
     documents that changed.
     """
-    from .validate import Result, load_shapes, locate, outward_references, validate_graph
+    from .validate import Result, load_shapes, locate, validate_text
 
     key = hashlib.sha256(cfg.shapes_digest.encode() + b"\0" + text.encode("utf-8") + b"\0" + relpath.encode() + b"\0" + nq).hexdigest()
     path = Path(cfg.cache_dir) / key[:2] / f"{key}.json" if cfg.cache_dir else None
     if path is not None and path.is_file():
         try:
             cached = json.loads(path.read_text(encoding="utf-8"))
-            return [Result(**r) for r in cached["results"]], [tuple(x) for x in cached["references"]], key
+            return [Result(**r) for r in cached["results"]], key
         except (ValueError, KeyError, TypeError):
             pass  # a damaged cache entry is recomputed
-    graph = built.graph
-    report = locate(validate_graph(graph, load_shapes(Path(cfg.shapes_dir or ""))), graph, text, relpath)
-    references = outward_references(graph, base)
+    report = validate_text(nq.decode("utf-8"), load_shapes(Path(cfg.shapes_dir or "")))
+    if report.results:  # rare: only then is an rdflib graph made, to find each result's line
+        report = locate(report, graph_of(nq), text, relpath)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"results": [asdict(r) for r in report.results], "references": references}),
-                       encoding="utf-8")
+        tmp.write_text(json.dumps({"results": [asdict(r) for r in report.results]}), encoding="utf-8")
         os.replace(tmp, path)
-    return report.results, references, key
+    return report.results, key
 
 
 _CONFIG: WorkerConfig | None = None
@@ -275,11 +275,13 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
     result.mentions = len(built.extraction.mentions)
     result.claims = len(built.extraction.claims)
     result.events = len(built.extraction.events)
-    quads = sorted_quads(built.triples, minter.graph(doc.identifier))
-    result.triples = len(quads)
-    nq = nquads(quads)
+    nq = sorted_nquads(built.triples, minter.graph(doc.identifier))
+    result.triples = nq.count(b"\n")
+    references = outward_references(built.triples, minter.base) if cfg.shapes_dir is not None else []
+    del built  # its triples are in nq now: a large document's graph is not held twice
     if cfg.shapes_dir is not None:
-        results, result.references, result.cache_key = _validated(cfg, built, nq, text, relpath, minter.base)
+        results, result.cache_key = _validated(cfg, nq, text, relpath)
+        result.references = references
         result.warnings += [r.render() for r in results if r.severity != "Violation"]
         violations = [r.render() for r in results if r.severity == "Violation"]
         if violations:
@@ -297,5 +299,5 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
     result.languages = sorted(set(langs))
     stem = Path(cfg.staging) / f"{index:07d}"
     stem.with_suffix(".nq").write_bytes(nq)
-    stem.with_suffix(".ttl").write_bytes(turtle_body(quads, cfg.prefixes))
+    stem.with_suffix(".ttl").write_bytes(turtle_body_of_nquads(nq, cfg.prefixes))
     return result

@@ -9,9 +9,11 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["to_ox", "sorted_quads", "nquads", "turtle_body", "turtle_header", "PREFIX_LINE"]
+__all__ = ["from_ox", "graph_of", "to_ox", "sorted_quads", "sorted_nquads", "nquads", "turtle_body", "turtle_body_of_nquads", "turtle_header",
+           "PREFIX_LINE"]
 
 PREFIX_LINE = b"@prefix "
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @lru_cache(maxsize=4096)
@@ -33,11 +35,51 @@ def to_ox(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     raise TypeError(f"cannot convert {term!r}")
 
 
+def from_ox(triple: ox.Triple) -> tuple[Node, Node, Node]:
+    """An rdflib triple of a pyoxigraph one."""
+    def term(t: ox.NamedNode | ox.Literal | ox.BlankNode) -> Node:
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        if t.datatype.value == _XSD_STRING:  # a simple literal, as rdflib makes it (sh:in compares them)
+            return Literal(t.value)
+        return Literal(t.value, datatype=URIRef(t.datatype.value))
+    return term(triple.subject), term(triple.predicate), term(triple.object)  # type: ignore[arg-type]
+
+
+def graph_of(data: bytes, fmt: str = "nquads") -> Graph:
+    """An rdflib graph of the triples an N-Quads (or N-Triples) text holds, whatever their graph."""
+    graph = Graph()
+    form = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.N_TRIPLES
+    for q in ox.parse(data, format=form):
+        graph.add(from_ox(q.triple if isinstance(q, ox.Quad) else q))
+    return graph
+
+
 def sorted_quads(triples: Graph | Iterable[tuple[Node, Node, Node]], graph_iri: str) -> list[ox.Quad]:
-    """The triples as quads in ``graph_iri``, in a canonical order (by their N-Triples forms)."""
+    """The triples as quads in ``graph_iri``, in a canonical order (by their N-Quads lines)."""
     g = ox.NamedNode(graph_iri)
-    ordered = sorted(triples, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
-    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in ordered]  # type: ignore[arg-type]
+    quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]  # type: ignore[arg-type]
+    quads.sort(key=str)  # the N-Quads form, made by pyoxigraph: 5x faster than rdflib's n3() per term
+    return quads
+
+
+def sorted_nquads(triples: Iterable[tuple[Node, Node, Node]], graph_iri: str) -> bytes:
+    """The triples as N-Quads in ``graph_iri``, one line each, in the order of ``sorted_quads``.
+
+    The quads are streamed into the serialiser and the lines sorted as bytes, so that no list of
+    term objects is held: a document of 600,000 triples needs about a third of the memory.
+    """
+    g = ox.NamedNode(graph_iri)
+    out = ox.serialize((ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples),  # type: ignore[arg-type]
+                       format=ox.RdfFormat.N_QUADS)
+    lines = out.splitlines(keepends=True)
+    del out
+    lines.sort()
+    return b"".join(lines)
 
 
 def nquads(quads: Iterable[ox.Quad]) -> bytes:
@@ -51,9 +93,14 @@ def turtle_header(prefixes: dict[str, str]) -> bytes:
     return b"".join(line for line in out.splitlines(keepends=True) if line.startswith(PREFIX_LINE))
 
 
+def turtle_body_of_nquads(data: bytes, prefixes: dict[str, str]) -> bytes:
+    """``turtle_body`` of the quads an N-Quads text holds, streamed from the parser to the serialiser."""
+    return turtle_body(ox.parse(data, format=ox.RdfFormat.N_QUADS), prefixes)
+
+
 def turtle_body(quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> bytes:
     """Turtle statements of the quads' triples, without the prefix block."""
-    out = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    out = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
     lines = out.splitlines(keepends=True)
     i = 0
     while i < len(lines) and lines[i].startswith(PREFIX_LINE):

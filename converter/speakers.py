@@ -107,7 +107,13 @@ _ORG_OR_PLACE = frozenset(
 def _longer_run(name: str, text: str) -> str | None:
     """The one longer name the document writes starting with ``name``: "Mengistu" -> "Mengistu Haile Mariam"."""
     runs = set()
-    for m in re.finditer(rf"\b{re.escape(name)}((?:[ \t]+[A-Z][a-z][\w’'-]*){{1,2}})\b", text):
+    pattern = re.compile(rf"\b{re.escape(name)}((?:[ \t]+[A-Z][a-z][\w’'-]*){{1,2}})\b")
+    at = text.find(name)
+    while at != -1:  # only where the name is written: a scan of the whole text per name is quadratic
+        m = pattern.match(text, at)
+        at = text.find(name, at + 1)
+        if m is None:
+            continue
         words = m.group(1).split()
         if not any(fold(w) in _ORG_OR_PLACE or fold(w) in ROLE_WORDS for w in words):
             runs.add(" ".join(words))
@@ -152,11 +158,15 @@ def resolve(doc: Document, authority: Authority, text: str | None = None) -> Cas
         distinct = sorted({" ".join(name_tokens(c)) for c in pick})
         return (pick[0] if len(distinct) == 1 else None), sorted(set(pick))
 
+    longer: dict[str, str | None] = {}
+
     def ref_for(name: str, written: list[str]) -> PersonRef:
         if authority.lookup("person", name) is None and len(name_tokens(name)) == 1:
             full, _ = full_name(name)
             if full is None:
-                full = _longer_run(name, text or "")
+                if name not in longer:
+                    longer[name] = _longer_run(name, text or "")
+                full = longer[name]
             if full is not None:
                 return _ref(full, [*written, full], authority, doc.identifier)
             if authority.lookup("person", name) is None:
