@@ -223,6 +223,9 @@ def serve(directory: Path, host: str, port: int, threads: int, connection_limit:
     except SettingError as e:
         _err(f"error: {e}")
         sys.exit(EXIT_USAGE)
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        _err(f"error: --endpoint {endpoint!r} is not an http(s) URL of a SPARQL endpoint")
+        sys.exit(EXIT_USAGE)
     store = open_store(directory, endpoint, timeout)
     try:
         info = store.build_info()

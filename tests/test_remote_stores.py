@@ -272,6 +272,8 @@ def test_serve_refuses_an_endpoint_that_is_down_or_does_not_hold_the_build(tmp_p
     res = run_cli("serve", str(seed_build), "--port", str(_free_port()),
                   "--endpoint", f"http://127.0.0.1:{_free_port()}/query")
     assert res.returncode == 1 and "cannot be reached" in res.stderr and "Traceback" not in res.stderr
+    res = run_cli("serve", str(seed_build), "--port", str(_free_port()), "--endpoint", "127.0.0.1:7878/query")
+    assert res.returncode == 2 and "not an http(s) URL" in res.stderr
     for engine in _engine("oxigraph", tmp_path / "engine"):  # running, but nothing published to it
         res = run_cli("serve", str(seed_build), "--port", str(_free_port()), "--endpoint", engine.query_url)
         assert res.returncode == 1 and "does not hold this build" in res.stderr and "archivekg publish" in res.stderr
