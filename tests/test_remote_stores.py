@@ -152,8 +152,9 @@ def test_republish_sends_what_changed_and_deletes_removed_documents(tmp_path: Pa
         out = _build(tmp_path, [SEED, telegram])
         graphs = sorted(_void_counts(out))
         assert len(graphs) == 3  # two documents and the entities
-        res = run_cli("publish", str(out), *engine.publish_args(), env=engine.publish_env())
+        res = run_cli("publish", str(out), *engine.publish_args(), "--progress", env=engine.publish_env())
         assert res.returncode == 0 and "3 graph(s) sent" in res.stdout, res.stderr
+        assert "publishing: 100%" in res.stderr and "3/3" in res.stderr  # the progress bar, asked for
         session = requests.Session()
         assert remote_counts(session, engine.query_url, graphs) == _void_counts(out)
 
