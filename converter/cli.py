@@ -275,8 +275,8 @@ def serve(directory: Path, host: str, port: int, threads: int, connection_limit:
               help="The store's SPARQL 1.1 Graph Store endpoint: Oxigraph server http://host:7878/store, Virtuoso "
                    "http://host:8890/sparql-graph-crud-auth.")
 @click.option("--query-url", default=None, metavar="URL",
-              help="The store's SPARQL query endpoint, to read counts back [default: next to --to, for Oxigraph, "
-                   "Virtuoso and Fuseki].")
+              help="The store's SPARQL query endpoint, to read counts back [default: next to --to, for Oxigraph "
+                   "and Virtuoso].")
 @click.option("--user", default=None, help="Account to write with; its password is read from the environment "
               "variable ARCHIVEKG_STORE_PASSWORD, never from the command line.")
 @click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest", show_default=True,

@@ -54,8 +54,6 @@ def query_url_for(store_url: str) -> str | None:
         return f"{base}/query"
     if last in ("sparql-graph-crud-auth", "sparql-graph-crud"):  # Virtuoso
         return f"{base}/sparql"
-    if last == "data":  # Fuseki: /ds/data and /ds/sparql
-        return f"{base}/sparql"
     return None
 
 
