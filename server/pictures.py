@@ -62,6 +62,8 @@ def warm(app: Flask) -> str | None:
 
 
 def _keep_warm(app: Flask) -> None:
+    from .store import StoreUnavailable
+
     done = None
     while True:
         try:
@@ -73,6 +75,8 @@ def _keep_warm(app: Flask) -> None:
                 done = warm(app)
                 if done is not None:
                     log.info("pictures of build %s ready in %.1f s", key, time.monotonic() - started)
+        except StoreUnavailable:
+            pass  # no build published yet: look again later
         except Exception as err:  # noqa: BLE001 - a failed warm-up only means the first reader waits
             log.warning("could not prepare the pictures: %s", err)
         time.sleep(WARM_EVERY)
