@@ -129,6 +129,8 @@ def decode_source(data: bytes, relpath: str) -> str:
 def read_source(data: bytes, relpath: str) -> tuple[str, SourceInfo]:
     """The text of a source file's bytes and the facts the graph records about the file."""
     text = decode_source(data, relpath)
+    if "\r" in text and "\n" not in text:  # classic Mac line ends: the same offsets, read as line breaks
+        text = text.replace("\r", "\n")
     return text, SourceInfo(relpath, hashlib.sha256(data).hexdigest(), len(data), len(text))
 
 

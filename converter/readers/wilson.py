@@ -402,7 +402,8 @@ _STAGE_WORDS = re.compile(
 _PAREN = re.compile(r"\((?P<c>[^()\n]{3,300})\)")
 _BRACKET = re.compile(r"\[(?P<c>[^\[\]\n]{1,400})\]")
 _ILLEGIBLE = re.compile(r"^(?:illegible|unclear|indecipherable|…|\.\.\.|sic|unknown[^\]]*|text missing|missing|gap)$", re.IGNORECASE)
-_DAMAGED = re.compile(r"[^\W\d_]+(?:\.\.\.|…|\ufffd|\?)[^\W\d_]+|[^\W\d_]*\ufffd[^\W\d_]*")
+# Starts only where a word starts: from inside a long run of letters the search would be quadratic.
+_DAMAGED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]+(?:\.\.\.|…|\ufffd|\?)[^\W\d_]+|[^\W\d_]*\ufffd[^\W\d_]*)")
 _ALIAS = re.compile(
     r"^(?:hereafter|henceforth|hereinafter)\s+(?:shorten(?:ed)?\s+to|abbreviated\s+(?:to|as)|referred\s+to\s+as|called|as)?\s*[\"“']?(?P<a>[^\"”')]+?)[\"”']?$",
     re.IGNORECASE,
