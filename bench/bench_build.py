@@ -193,7 +193,37 @@ def read_build_json(out: Path, stderr_log: str) -> dict:
 # report
 # --------------------------------------------------------------------------
 
-def make_report(corpus_info: dict, build: dict, bj: dict) -> dict:
+FLOOR = """
+import gzip, sys, pyoxigraph as ox
+store = ox.Store(sys.argv[2])
+with gzip.open(sys.argv[1]) as f:
+    store.bulk_load(f, format=ox.RdfFormat.N_QUADS)
+store.optimize()
+"""
+
+
+def run_floor(out: Path, workdir: Path) -> dict:
+    """The floor, measured in the same run: pyoxigraph bulk_load of the build's own N-Quads dump."""
+    dump = out / "current" / "dumps" / "archivekg.nq.gz"
+    target = workdir / "floor-store"
+    if target.exists():
+        shutil.rmtree(target)
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-c", FLOOR, str(dump), str(target)])
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise BenchError("the floor (bulk_load of the N-Quads dump) failed")
+    size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
+    shutil.rmtree(target, ignore_errors=True)
+    return {"wall_seconds": round(wall, 2), "peak_rss_mb": round(maxrss_mb(usage), 1), "store_mb": round(size / 2**20)}
+
+
+def _size_mb(path: Path) -> float:
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1) if path.exists() else 0.0
+
+
+def make_report(corpus_info: dict, build: dict, bj: dict, floor: dict | None = None, out: Path | None = None) -> dict:
     wall = build["wall_seconds"]
     docs, triples = bj["documents"], bj["triples"]
     rate = (lambda n: round(n / wall, 2) if wall > 0 else None)
@@ -212,6 +242,12 @@ def make_report(corpus_info: dict, build: dict, bj: dict) -> dict:
                     "implementation": platform.python_implementation(),
                     "platform": platform.platform()},
         "command": shlex.join(build["command"]),
+        "phases_seconds": bj.get("seconds", {}),
+        "triples_per_document": round(triples / docs) if docs else None,
+        "store_mb": _size_mb(out / "current" / "store") if out else None,
+        "dumps_mb": _size_mb(out / "current" / "dumps") if out else None,
+        "floor": floor,
+        "x_floor": round(wall / floor["wall_seconds"], 1) if floor and floor["wall_seconds"] else None,
     }
 
 
@@ -231,8 +267,18 @@ def print_report(rep: dict) -> None:
         ("triples/s", fmt(rep["triples_per_second"])),
         ("peak RSS", f"{rep['peak_rss_mb']:.1f} MB"),
         ("CPU (user+sys)", f"{rep['cpu_seconds']:.2f} s{par}"),
+        ("triples/doc", f"{rep['triples_per_document']:,}" if rep.get("triples_per_document") else "n/a"),
+        ("store", f"{rep['store_mb']:,} MB" if rep.get("store_mb") is not None else "n/a"),
+        ("dumps", f"{rep['dumps_mb']:,} MB" if rep.get("dumps_mb") is not None else "n/a"),
         ("machine", f"{m['nproc']} CPUs, {m['implementation']} {m['python']}, {m['platform']}"),
     ]
+    rows += [(f"phase {k}", f"{v:.2f} s") for k, v in sorted(rep.get("phases_seconds", {}).items())
+             if isinstance(v, (int, float))]
+    if rep.get("floor"):
+        f = rep["floor"]
+        rows.append(("floor", f"{f['wall_seconds']:.2f} s, {f['peak_rss_mb']:.0f} MB peak, store {f['store_mb']} MB "
+                              "(pyoxigraph bulk_load of the same N-Quads)"))
+        rows.append(("x floor", f"{rep['x_floor']}x"))
     print("archivekg build benchmark")
     for k, v in rows:
         print(f"  {k:<15} {v}")
@@ -251,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true",
                     help="keep the build output (and the temporary workdir) afterwards")
     ap.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    ap.add_argument("--no-floor", action="store_true",
+                    help="do not measure the floor (pyoxigraph bulk_load of the build's N-Quads)")
     ap.add_argument("--regenerate", action="store_true",
                     help="regenerate the corpus even if a matching one exists")
     ap.add_argument("--module", action="store_true",
@@ -281,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(out)
         build = run_build(args, Path(corpus_info["path"]), out, workdir)
         bj = read_build_json(out, build["stderr_log"])
-        rep = make_report(corpus_info, build, bj)
+        floor = None if args.no_floor else run_floor(out, workdir)
+        rep = make_report(corpus_info, build, bj, floor, out)
         if bj["documents"] != corpus_info["documents"]:
             log(f"warning: build.json reports {bj['documents']} documents, "
                 f"the corpus has {corpus_info['documents']}")
