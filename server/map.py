@@ -25,7 +25,7 @@ from flask import Blueprint, Response, current_app, request
 from .errors import ApiError
 from .layout import page
 from .links import safe_href
-from .scope import Scope, form, options, query_text, scope_of
+from .scope import Scope, build_of, form, options, query_text, scope_of
 from .store import StoreUnavailable
 from .svg import el, fmt, link, svg_root, to_text
 from .timeline import query_section
@@ -141,8 +141,7 @@ _cache: OrderedDict[tuple[str, str], list[Place]] = OrderedDict()
 
 
 def cached_places(store, query: str) -> list[Place]:  # type: ignore[no-untyped-def]
-    info = store.build_info()
-    key = (f"{info.get('build_time')}|{info.get('triples')}", query)
+    key = (build_of(store).key, query)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -160,7 +159,7 @@ def map_view() -> Response:
     scope = scope_of(request.args)
     store = current_app.extensions["archivekg.store"]
     try:
-        base = store.build_info()["base_uri"]
+        base = build_of(store).base
         query = query_text("map", scope, base)
         found = cached_places(store, query)
         choices = options(store, base)

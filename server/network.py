@@ -26,7 +26,7 @@ from .errors import ApiError, bad_request
 from .layout import page
 from .links import safe_href
 from .pages import page_number
-from .scope import Scope, form, options, query_text, scope_of
+from .scope import Scope, build_of, form, options, query_text, scope_of
 from .store import StoreUnavailable
 from .svg import el, link, svg_root, to_text
 from .timeline import query_section
@@ -65,8 +65,7 @@ _cache: OrderedDict[tuple[str, Scope, str], Network] = OrderedDict()
 
 
 def cached_network(store, scope: Scope, base: str) -> Network:  # type: ignore[no-untyped-def]
-    info = store.build_info()
-    key = (f"{info.get('build_time')}|{info.get('triples')}", scope, base)
+    key = (build_of(store).key, scope, base)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -159,6 +158,24 @@ def draw(net: Network, base: str) -> str:
     return to_text(root)
 
 
+_svg_lock = threading.Lock()
+_svg: OrderedDict[int, tuple[Network, str]] = OrderedDict()
+
+
+def drawn_svg(net: Network, base: str) -> str:
+    """The picture of a network, drawn once while the network is kept (the layout is the slow part)."""
+    with _svg_lock:
+        hit = _svg.get(id(net))
+        if hit is not None and hit[0] is net:
+            return hit[1]
+    svg = draw(net, base)
+    with _svg_lock:
+        _svg[id(net)] = (net, svg)
+        while len(_svg) > 8:
+            _svg.popitem(last=False)
+    return svg
+
+
 def graphml(net: Network) -> str:
     import networkx as nx
 
@@ -214,7 +231,7 @@ def _load(args) -> tuple[Network, Scope, str, dict]:  # type: ignore[no-untyped-
     scope = scope_of(args)
     store = current_app.extensions["archivekg.store"]
     try:
-        base = store.build_info()["base_uri"]
+        base = build_of(store).base
         return cached_network(store, scope, base), scope, base, options(store, base)
     except StoreUnavailable as err:
         raise ApiError(503, str(err)) from None
@@ -235,7 +252,7 @@ def network_view() -> Response:
             + f'<p class="formats" id="downloads">Download for Gephi: <a href="network.graphml{escape(q, quote=True)}">GraphML</a>'
             f' · <a href="network.csv{escape(q, quote=True)}">CSV (pairs)</a>'
             f' · <a href="network-nodes.csv{escape(q, quote=True)}">CSV (people)</a></p>'
-            + f'<figure class="picture">{draw(net, base)}</figure>'
+            + f'<figure class="picture">{drawn_svg(net, base)}</figure>'
             + _table(net, base, page_no)
             + query_section(query_text("network", scope, base), "The SPARQL query behind the lines (who met whom)")
             + query_section(query_text("network-people", scope, base), "The SPARQL query behind the people",

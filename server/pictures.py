@@ -40,8 +40,8 @@ def warm(app: Flask) -> str | None:
     """Ask the whole archive's picture queries (and the editor's vocabulary) of the published build, once;
     the key of the build they were asked of, or None if there is no build to ask."""
     from .map import cached_places
-    from .network import cached_network
-    from .scope import Scope, options, query_text
+    from .network import cached_network, drawn_svg
+    from .scope import Scope, build_of, options, query_text
     from .store import StoreUnavailable
     from .timeline import cached_items
     from .vocabulary import vocabulary
@@ -49,27 +49,27 @@ def warm(app: Flask) -> str | None:
     with app.app_context():
         store = app.extensions["archivekg.store"]
         try:
-            info = store.build_info()
-            base = info["base_uri"]
+            build = build_of(store)
+            base = build.base
             cached_items(store, query_text("timeline", Scope(), base))
-            cached_network(store, Scope(), base)
+            drawn_svg(cached_network(store, Scope(), base), base)
             cached_places(store, query_text("map", Scope(), base))
             options(store, base)
             vocabulary(store)
         except (StoreUnavailable, KeyError, OSError, ValueError):
             return None
-        return f"{info.get('build_time')}|{info.get('triples')}"
+        return build.key
 
 
 def _keep_warm(app: Flask) -> None:
+    from .scope import build_of
     from .store import StoreUnavailable
 
     done = None
     while True:
         try:
             with app.app_context():
-                info = app.extensions["archivekg.store"].build_info()
-            key = f"{info.get('build_time')}|{info.get('triples')}"
+                key = build_of(app.extensions["archivekg.store"]).key
             if key != done:
                 started = time.monotonic()
                 done = warm(app)

@@ -24,7 +24,7 @@ from .intervals import Interval, add_months, interval, span
 from .layout import page
 from .links import safe_href
 from .pages import page_number
-from .scope import Scope, form, options, query_text, scope_of
+from .scope import Scope, build_of, form, options, query_text, scope_of
 from .svg import el, link, svg_root, to_text
 from .store import StoreUnavailable
 
@@ -231,8 +231,7 @@ _cache: OrderedDict[tuple[str, str], list[Item]] = OrderedDict()
 
 def cached_items(store, query: str) -> list[Item]:  # type: ignore[no-untyped-def]
     """The items of a query on the published build, the last few kept (zooming asks the same query again)."""
-    info = store.build_info()
-    key = (f"{info.get('build_time')}|{info.get('triples')}", query)
+    key = (build_of(store).key, query)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -324,7 +323,7 @@ def timeline_view() -> Response:
     page_no = page_number(args.get("page"))
     store = current_app.extensions["archivekg.store"]
     try:
-        base = store.build_info()["base_uri"]
+        base = build_of(store).base
         query = query_text("timeline", scope, base)
         found = cached_items(store, query)
         choices = options(store, base)

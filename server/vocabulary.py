@@ -39,12 +39,14 @@ def _terms(store, name: str, var: str) -> list[str]:  # type: ignore[no-untyped-
 
 def vocabulary(store) -> dict:  # type: ignore[no-untyped-def]
     """The prefixes, classes and properties of the published build, computed once per build."""
-    info = store.build_info()
-    key = f"{info.get('build_time')}|{info.get('base_uri')}|{info.get('triples')}"
+    from .scope import build_of
+
+    build = build_of(store)
+    key = build.key
     with _lock:
         if key in _cache:
             return _cache[key]
-    base = str(info.get("base_uri") or "")
+    base = build.base
     prefixes = dict(sorted({**PREFIXES, **_MORE}.items()))
     if base:
         prefixes.update({kind: f"{base}id/{kind}/" for kind in _KINDS})
