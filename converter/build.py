@@ -13,11 +13,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import __version__
 from .authority import Authority, load_authority
+from .cache import DocCache, directory_digest, document_key, fingerprint, full_build_reason, result_from_json
 from .errors import ConversionError
 from .namespaces import LEXVO, PREFIXES
 from .pipeline import DocResult, WorkerConfig, convert_file, init_worker
-from .publish import OutputDir, Release, collect_sources, update_build_info, write_release
+from .publish import OutputDir, Release, collect_sources, read_build_info, update_build_info, write_release
 from .uris import Minter
 from .validate import (
     SHAPES_DIR,
@@ -41,6 +43,7 @@ class BuildOutcome:
     validation: Report | None = None  # the checks on the whole dataset
     published: Path | None = None
     seconds: float = 0.0
+    full_reason: str | None = None  # why this build did not update the previous release (None: it did)
     culprits: list[str] = field(default_factory=list)  # source files the dataset's violations come from
 
     @property
@@ -86,6 +89,8 @@ def run_build(
     shapes_dir: Path | None = SHAPES_DIR,
     progress_bar: bool | None = None,
     status: Callable[[str], None] = lambda _m: None,
+    full: bool = False,
+    notice: Callable[[str], None] = lambda _m: None,
 ) -> BuildOutcome:
     started = time.monotonic()
     minter = Minter(base_uri)
@@ -99,20 +104,39 @@ def run_build(
     output = OutputDir(out)
     output.check()
     build_time, graph_time = build_times()
+    shapes_hash = shapes_digest(shapes_dir) if shapes_dir is not None else ""
+    fp = fingerprint(software=__version__, authority=directory_digest(authority_dir, "*.csv"),
+                     shapes=shapes_hash, base_uri=minter.base, graph_time=graph_time)
     with output.staging() as stage, tempfile.TemporaryDirectory(dir=stage.parent, prefix=".parts-") as parts_dir:
         parts = Path(parts_dir)
+        previous = _published(output)
+        full_reason = full_build_reason(_info(previous), fp, forced=full)
+        if full_reason is not None and previous is not None:
+            notice(f"full rebuild: {full_reason}")
+        if full_reason is not None:
+            previous = None
+        cache = DocCache(output.document_cache)
         cfg = WorkerConfig(authority, minter.base, str(parts), {**PREFIXES, **minter.prefixes()}, graph_time,
-                           str(shapes_dir) if shapes_dir is not None else None,
-                           shapes_digest(shapes_dir) if shapes_dir is not None else "",
-                           str(output.validation_cache))
-        jobs_list = [(i, str(f), rel) for i, (f, rel) in enumerate(files)]
-        results: list[DocResult] = []
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(jobs_list) or 1))
+                           str(shapes_dir) if shapes_dir is not None else None, shapes_hash,
+                           str(output.validation_cache), fp, str(cache.path))
         from tqdm import tqdm
 
-        bar = tqdm(total=len(jobs_list), unit="doc", desc="converting", file=sys.stderr,
+        bar = tqdm(total=len(files), unit="doc", desc="converting", file=sys.stderr,
                    disable=(not sys.stderr.isatty()) if progress_bar is None else not progress_bar)
-        if workers == 1:
+        results: list[DocResult] = []
+        jobs_list = []
+        for i, (f, rel) in enumerate(files):  # documents converted before are taken from the cache
+            hit = None if full else _cached(cache, fp, f, rel)
+            if hit is None:
+                jobs_list.append((i, str(f), rel))
+                continue
+            hit.index = i
+            results.append(hit)
+            bar.update()
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(jobs_list) or 1))
+        if not jobs_list:
+            pass
+        elif workers == 1:
             init_worker(cfg)
             for job in jobs_list:
                 results.append(convert_file(job))
@@ -127,7 +151,7 @@ def run_build(
         convert_seconds = round(time.monotonic() - started, 2)
         results.sort(key=lambda r: r.index)
         _mark_duplicates(results)
-        outcome = BuildOutcome(results=results, failed=[])
+        outcome = BuildOutcome(results=results, failed=[], full_reason=full_reason)
         faults = [r.fault for r in results if r.fault]
         if faults:  # the machine failed (a full disk, a read-only directory), not the documents: stop
             raise OSError(*faults[0])
@@ -143,7 +167,7 @@ def run_build(
                 stage, good, parts, minter=minter, authority_persons=authority_persons,
                 authority_entities=[e for e in authority.entities.values() if e.kind != "person"],
                 sources={rel: f for f, rel in files}, build_time=build_time, dataset_time=graph_time,
-                progress=status, convert_seconds=convert_seconds,
+                progress=status, convert_seconds=convert_seconds, fingerprint=fp, previous=previous,
             )
             if shapes_dir is None:
                 break
@@ -173,13 +197,59 @@ def run_build(
             stage,
             review=[item.as_json() for item in (outcome.validation.review if outcome.validation else [])],
             left_out=[{"source": r.relpath, "id": r.identifier, "errors": r.errors} for r in outcome.failed],
+            rebuild=_rebuild_info(full_reason, release, converted=len(jobs_list)),
         )
         build_id = build_time.replace(":", "").replace("-", "") + f"-{os.getpid()}"
         outcome.release = release
         outcome.published = output.publish(stage, build_id)
         output.prune_validation_cache({r.cache_key for r in results if r.cache_key})
+        cache.prune({r.parts_key for r in results if r.parts_key})
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def _rebuild_info(full_reason: str | None, release: Release, *, converted: int) -> dict:
+    """How this build was made, for build.json: full (and why) or incremental (and what it replaced)."""
+    info: dict = {"mode": "full" if release.changes is None else "incremental", "converted": converted}
+    if release.changes is None:
+        info["reason"] = full_reason
+    else:
+        info["loaded"], info["removed"] = list(release.changes.load), list(release.changes.remove)
+    return info
+
+
+def _published(output: OutputDir) -> Path | None:
+    """The published release, if there is a whole one."""
+    current = output.current
+    if not current.is_symlink() or not (current / "build.json").is_file() or not (current / "store").is_dir():
+        return None
+    return current.resolve()
+
+
+def _info(release: Path | None) -> dict | None:
+    if release is None:
+        return None
+    try:
+        return read_build_info(release.parent.parent)
+    except (OSError, ValueError):
+        return None
+
+
+def _cached(cache: DocCache, fp: dict[str, str], path: Path, relpath: str) -> DocResult | None:
+    """The cached result of a file converted before under the same fingerprint, or None."""
+    import hashlib
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None  # the worker reports it
+    key = document_key(fp, relpath, hashlib.sha256(data).hexdigest())
+    meta = cache.get(key)
+    if meta is None:
+        return None
+    result = result_from_json(meta)
+    result.relpath, result.parts_key, result.parts = relpath, key, str(cache.stem(key))
+    return result
 
 
 def _empty(directory: Path) -> None:

@@ -52,8 +52,11 @@ def cli() -> None:
               help="Directory of SHACL shapes every graph must conform to [default: the project's shapes/].")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar [default: when stderr is a terminal].")
 @click.option("--verbose", "-v", is_flag=True, help="List every warning, not just the first 20.")
+@click.option("--full", is_flag=True,
+              help="Convert every document again and write the release from scratch, instead of updating the "
+                   "published one with the documents that changed.")
 def build(sources: tuple[Path, ...], out: Path, base_uri: str, authority: Path | None, jobs: int | None,
-          keep_going: bool, shapes: Path | None, progress: bool | None, verbose: bool) -> None:
+          keep_going: bool, shapes: Path | None, progress: bool | None, verbose: bool, full: bool) -> None:
     """Convert SOURCES (files or directories of *.txt; default seeds/) and publish them to OUT.
 
     Every document is read, even after an error, so that all errors are reported at
@@ -64,6 +67,11 @@ def build(sources: tuple[Path, ...], out: Path, base_uri: str, authority: Path |
     are left out. Warnings are reported and do not stop publication; neither do
     persons sharing a name (namesakes, a role such as "Translator" in many
     documents), which are kept apart and listed to review (archivekg info OUT).
+
+    A rebuild is incremental: documents converted before are taken from OUT/.cache, and the
+    published store, dumps and search index are updated with only the documents added,
+    changed or removed. A change of shapes, authority data, base URI or archivekg version
+    forces a full rebuild, and the build says why; so does --full.
     """
     from collections import Counter
 
@@ -80,7 +88,8 @@ def build(sources: tuple[Path, ...], out: Path, base_uri: str, authority: Path |
     try:
         outcome = run_build(srcs, out, base_uri=base_uri, authority_dir=authority, jobs=jobs,
                             keep_going=keep_going, shapes_dir=shapes or SHAPES_DIR, progress_bar=progress,
-                            status=lambda m: _err(f"archivekg: {m}") if progress else None)
+                            status=lambda m: _err(f"archivekg: {m}") if progress else None,
+                            full=full, notice=lambda m: _err(f"archivekg: {m}"))
     except BaseURIError as e:
         raise click.BadParameter(str(e), param_hint="--base-uri") from None
     except ConversionError as e:

@@ -2,7 +2,8 @@
 
 ``build_document`` is pure (text and facts in, graph out). ``convert_file`` is the
 worker used by ``archivekg build``: it reads one file, converts it, and writes the
-document's sorted N-Quads and Turtle body to the staging directory, returning only
+document's sorted N-Quads and Turtle (plain and as gzip members) to the conversion
+cache (``cache.DocCache``), returning only
 plain data so that thousands of documents convert in parallel without holding
 their triples in the main process.
 """
@@ -28,7 +29,8 @@ from .languages import lookup as language_lookup
 from .languages import split_languages
 from .model import Document, Extraction
 from .names import slugify, strip_invisible
-from .rdf_io import graph_of, sorted_nquads, turtle_body_of_nquads
+from .cache import DocCache, document_key, gzip_member, result_to_json
+from .rdf_io import graph_of, sorted_nquads, turtle_body_of_nquads, turtle_header
 from .readers import read
 from .speakers import Cast, resolve
 from .to_rdf import SourceInfo, document_triples, location_places
@@ -161,6 +163,10 @@ class DocResult:
     date: str | None = None
     sha256: str = ""
     fault: tuple[int, str, str | None] | None = None  # (errno, strerror, filename) of a machine fault
+    parts_key: str | None = None  # of its entry in the conversion cache (cache.DocCache)
+    parts: str = ""  # that entry's path stem: <stem>.nq, .nq.gz, .ttl, .ttl.gz, .passages.json
+    ttl_bytes: int = 0  # of its per-document Turtle dump
+    ttl_sha256: str = ""
 
     @property
     def ok(self) -> bool:
@@ -177,6 +183,8 @@ class WorkerConfig:
     shapes_dir: str | None = None  # validate each document graph against these SHACL shapes
     shapes_digest: str = ""  # of the shapes and the validator, for the cache key
     cache_dir: str | None = None  # validation reports of graphs seen before
+    fingerprint: dict[str, str] = field(default_factory=dict)  # cache.fingerprint: with a file's bytes, the cache key
+    doc_cache: str | None = None  # converted documents (cache.DocCache); each result's parts are written there
 
 
 def _validated(cfg: WorkerConfig, nq: bytes, text: str, relpath: str):  # type: ignore[no-untyped-def]
@@ -299,7 +307,13 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
                 result.warnings.append(f"{relpath}:{doc.original_language_line or 1}: original language {name!r} is not "
                                        "a known language name -- write its English name (converter/languages.py)")
     result.languages = sorted(set(langs))
-    stem = Path(cfg.staging) / f"{index:07d}"
-    stem.with_suffix(".nq").write_bytes(nq)
-    stem.with_suffix(".ttl").write_bytes(turtle_body_of_nquads(nq, cfg.prefixes))
+    body = turtle_body_of_nquads(nq, cfg.prefixes)
+    dump = turtle_header(cfg.prefixes) + body
+    result.ttl_bytes, result.ttl_sha256 = len(dump), hashlib.sha256(dump).hexdigest()
+    passages, result.passages = result.passages, []  # read back from the cache when the index is written
+    result.parts_key = document_key(cfg.fingerprint, relpath, result.sha256)
+    files = {".nq": nq, ".nq.gz": gzip_member(nq), ".ttl": dump, ".ttl.gz": gzip_member(body),
+             ".passages.json": json.dumps(passages, ensure_ascii=False).encode("utf-8")}
+    cache = DocCache(Path(cfg.doc_cache) if cfg.doc_cache else Path(cfg.staging) / "documents")
+    result.parts = str(cache.put(result.parts_key, result_to_json(result), files))
     return result

@@ -24,8 +24,8 @@ still be reading it); older ones are removed.
 
 from __future__ import annotations
 
+import errno
 import fcntl
-import gzip
 import hashlib
 import json
 import os
@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -44,6 +45,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from . import __version__
 from .errors import ConversionError
 from .namespaces import AKG, DCAT, PREFIXES, SPDX, VOID
+from .cache import Plan, gzip_member, part, plan, read_passages
 from .pipeline import DocResult
 from .rdf_io import nquads, sorted_quads, turtle_body, turtle_header
 from .authority import Entity
@@ -111,6 +113,11 @@ class OutputDir:
     @property
     def releases(self) -> Path:
         return self.path / "releases"
+
+    @property
+    def document_cache(self) -> Path:
+        """Converted documents, by hash of the file and the build's fingerprint (cache.DocCache)."""
+        return self.path / ".cache" / "documents"
 
     @property
     def validation_cache(self) -> Path:
@@ -210,6 +217,7 @@ class Release:
     paragraphs: int = 0
     dumps: dict[str, dict] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    changes: Plan | None = None  # what an incremental build changed in the previous release (None: written whole)
 
 
 def _merge_persons(results: list[DocResult], authority_persons: dict[str, Entity]) -> list[PersonRecord]:
@@ -261,8 +269,16 @@ def write_release(
     dataset_time: str | None,
     progress: Callable[[str], None] = lambda _msg: None,
     convert_seconds: float | None = None,
+    fingerprint: dict[str, str] | None = None,
+    previous: Path | None = None,
 ) -> Release:
-    """Write dumps, store, sources, VoID and build.json of ``results`` into ``stage``."""
+    """Write dumps, store, sources, VoID and build.json of ``results`` into ``stage``.
+
+    Each result's parts are read from its conversion-cache entry (``r.parts``). With
+    ``previous`` (the published release, built under the same fingerprint) the store
+    and the search index start as copies of its own and only the documents that
+    changed are replaced; the output is the same as without it.
+    """
     rel = Release()
     if convert_seconds is not None:
         rel.seconds["convert"] = convert_seconds
@@ -279,6 +295,8 @@ def write_release(
     dumps = stage / "dumps"
     (dumps / "documents").mkdir(parents=True)
     ordered = sorted(results, key=lambda r: r.identifier or "")
+    before = _previous_index(previous)
+    changes = plan(before, [(r.identifier or "", r.relpath, r.sha256) for r in ordered]) if previous else None
 
     # Entities graph: persons merged across documents, organisations, languages, software.
     ents: dict[tuple[str, str], Entity] = {(e.kind, e.id): e for e in authority_entities}
@@ -295,36 +313,30 @@ def write_release(
     others = [ents[k] for k in sorted(ents) if not (k[0] == "person" and k[1] in person_slugs)]
     eg = entities_graph(persons, others, languages, minter, software_version=__version__)
     eq = sorted_quads(eg, minter.graph(ENTITIES))
-    (parts / "entities.nq").write_bytes(nquads(eq))
-    (parts / "entities.ttl").write_bytes(turtle_body(eq, prefixes))
-
-    graph_files: list[tuple[str, Path, Path, int]] = [
-        (ENTITIES, parts / "entities.nq", parts / "entities.ttl", len(eq))
-    ]
-    for r in ordered:
-        stem = parts / f"{r.index:07d}"
-        graph_files.append((r.identifier or "", stem.with_suffix(".nq"), stem.with_suffix(".ttl"), r.triples))
+    entities_nq = nquads(eq)
+    entities_body = turtle_body(eq, prefixes)
+    (parts / "entities.nq").write_bytes(entities_nq)
 
     progress("writing dumps")
+    # Each graph is one gzip member, compressed once by the worker that converted it and kept in the
+    # conversion cache: a rebuild concatenates the members, and its dumps are byte-identical to a full build's.
     per_doc: list[dict] = []
-    nq_plain = stage / "all.nq"
-    with (
-        gzip.GzipFile(dumps / TURTLE_DUMP, "wb", compresslevel=6, mtime=0) as ttl_gz,
-        gzip.GzipFile(dumps / NQUADS_DUMP, "wb", compresslevel=6, mtime=0) as nq_gz,
-        nq_plain.open("wb") as nq_all,
-    ):
-        ttl_gz.write(header)
-        for name, nq_path, ttl_path, count in graph_files:
-            body = ttl_path.read_bytes()
-            nq = nq_path.read_bytes()
-            ttl_gz.write(body)
-            nq_gz.write(nq)
-            nq_all.write(nq)
-            rel.quads += count
-            target = dumps / ("entities.ttl" if name == ENTITIES else f"documents/{name}.ttl")
-            target.write_bytes(header + body)
-            per_doc.append({"name": name, "path": target.relative_to(stage).as_posix(), "triples": count,
-                            "bytes": target.stat().st_size, "sha256": hashlib.sha256(header + body).hexdigest()})
+    with (dumps / TURTLE_DUMP).open("wb") as ttl_gz, (dumps / NQUADS_DUMP).open("wb") as nq_gz:
+        ttl_gz.write(gzip_member(header + entities_body))
+        nq_gz.write(gzip_member(entities_nq))
+        (dumps / "entities.ttl").write_bytes(header + entities_body)
+        rel.quads += len(eq)
+        per_doc.append({"name": ENTITIES, "path": "dumps/entities.ttl", "triples": len(eq),
+                        "bytes": len(header) + len(entities_body),
+                        "sha256": hashlib.sha256(header + entities_body).hexdigest()})
+        for r in ordered:
+            _append(ttl_gz, part(r.parts, ".ttl.gz"))
+            _append(nq_gz, part(r.parts, ".nq.gz"))
+            target = dumps / "documents" / f"{r.identifier}.ttl"
+            _link_or_copy(part(r.parts, ".ttl"), target)
+            rel.quads += r.triples
+            per_doc.append({"name": r.identifier or "", "path": target.relative_to(stage).as_posix(),
+                            "triples": r.triples, "bytes": r.ttl_bytes, "sha256": r.ttl_sha256})
     rel.triples = rel.quads  # every triple belongs to exactly one graph
     for fname, media in ((TURTLE_DUMP, "text/turtle"), (NQUADS_DUMP, "application/n-quads")):
         p = dumps / fname
@@ -333,29 +345,57 @@ def write_release(
 
     lap("dumps")
     progress("loading the store")
-    store = ox.Store(str(stage / "store"))
-    store.bulk_load(path=str(nq_plain), format=ox.RdfFormat.N_QUADS)
-    store.flush()
-    store.optimize()
+    if previous is not None and changes is not None:
+        # A consistent snapshot of the published store (hard links to its immutable files), then only the
+        # graphs that changed are replaced: the entities graph, new and changed documents; removed ones go.
+        ox.Store.read_only(str(previous / "store")).backup(str(stage / "store"))
+        store = ox.Store(str(stage / "store"))
+        for ident in (*changes.remove, *changes.load, ENTITIES):
+            store.remove_graph(ox.NamedNode(minter.graph(ident)))
+        store.load(path=str(parts / "entities.nq"), format=ox.RdfFormat.N_QUADS)
+        stems = {r.identifier: r.parts for r in ordered}
+        for ident in changes.load:
+            store.load(path=str(part(stems[ident], ".nq")), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+    else:
+        nq_plain = stage / "all.nq"
+        with nq_plain.open("wb") as nq_all:
+            nq_all.write(entities_nq)
+            for r in ordered:
+                _append(nq_all, part(r.parts, ".nq"))
+        store = ox.Store(str(stage / "store"))
+        store.bulk_load(path=str(nq_plain), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        store.optimize()
+        nq_plain.unlink()
     stored = len(store)
     del store
-    nq_plain.unlink()
     if stored != rel.quads:
         raise OutputError(f"the store holds {stored} quads but the dumps hold {rel.quads}; nothing was published")
 
     lap("store")
     progress("copying sources")
+    unchanged = {d["source"]: d["sha256"] for d in before}
     for r in ordered:
         dst = stage / "sources" / r.relpath
         dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(sources[r.relpath], dst)
+        if previous is not None and unchanged.get(r.relpath) == r.sha256 and (previous / "sources" / r.relpath).is_file():
+            _link_or_copy(previous / "sources" / r.relpath, dst)
+        else:
+            shutil.copyfile(sources[r.relpath], dst)
 
     lap("sources")
     progress("indexing text")
-    from .search_index import Passage, write_index
+    from .search_index import Passage, update_index, write_index
 
-    write_index(stage / "search.sqlite", (Passage(*p) for r in ordered for p in r.passages),
-                {p.slug: p.label for p in persons})
+    labels = {p.slug: p.label for p in persons}
+    if previous is not None and changes is not None:
+        shutil.copyfile(previous / "search.sqlite", stage / "search.sqlite")
+        loaded = set(changes.load)
+        update_index(stage / "search.sqlite", changes.touched,
+                     (Passage(*p) for r in ordered if r.identifier in loaded for p in read_passages(r.parts)), labels)
+    else:
+        write_index(stage / "search.sqlite", (Passage(*p) for r in ordered for p in read_passages(r.parts)), labels)
     lap("search_index")
     rel.documents = len(ordered)
     rel.persons = len({p[0] for r in ordered for p in r.persons})  # persons taking part in documents
@@ -371,7 +411,7 @@ def write_release(
         "base_uri": minter.base,
         "documents": rel.documents,
         "triples": rel.triples,
-        "graphs": len(graph_files),
+        "graphs": len(per_doc),
         "persons": rel.persons,
         "utterances": rel.utterances,
         "paragraphs": rel.paragraphs,
@@ -385,9 +425,32 @@ def write_release(
         ],
         "review": [],  # set by the build after the checks across documents
         "left_out": [],
+        "fingerprint": fingerprint,  # what the next build compares to decide between incremental and full
     }
+    rel.changes = changes
     _write_build_info(stage, info)
     return rel
+
+
+def _previous_index(previous: Path | None) -> list[dict]:
+    if previous is None:
+        return []
+    return json.loads((previous / "build.json").read_text(encoding="utf-8"))["documents_index"]
+
+
+def _append(out: BinaryIO, path: Path) -> None:
+    with path.open("rb") as f:
+        shutil.copyfileobj(f, out, 1 << 20)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    """A hard link where the file system allows one (the files are never written in place), else a copy."""
+    try:
+        os.link(src, dst)
+    except OSError as err:
+        if err.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+            raise
+        shutil.copyfile(src, dst)
 
 
 _MEDIA = "https://www.iana.org/assignments/media-types/"

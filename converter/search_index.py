@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Passage", "write_index", "search", "SearchHit"]
+__all__ = ["Passage", "write_index", "update_index", "search", "SearchHit"]
 
 SCHEMA = """
 CREATE TABLE passages (
@@ -62,6 +62,36 @@ def write_index(path: Path, passages: Iterable[Passage], speaker_labels: dict[st
             )
             n += 1
         con.execute("INSERT INTO passages_fts(passages_fts) VALUES ('rebuild')")
+        con.commit()
+        return n
+    finally:
+        con.close()
+
+
+def update_index(path: Path, documents: Iterable[str], passages: Iterable[Passage], speaker_labels: dict[str, str]) -> int:
+    """Replace the rows of ``documents`` in an index written before with ``passages``; relabel speakers.
+
+    An incremental build's index: the same rows as ``write_index`` would write (row ids aside),
+    and a speaker whose label changed (it is the name the documents write most) is relabelled.
+    """
+    con = sqlite3.connect(path)
+    try:
+        for doc in sorted(set(documents)):
+            for rowid, text in con.execute("SELECT id, text FROM passages WHERE doc_id = ?", (doc,)).fetchall():
+                con.execute("INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', ?, ?)", (rowid, text))
+            con.execute("DELETE FROM passages WHERE doc_id = ?", (doc,))
+        n = 0
+        for p in passages:
+            cur = con.execute(
+                "INSERT INTO passages(kind, iri, doc_id, doc_title, date, speaker, speaker_label, text) VALUES (?,?,?,?,?,?,?,?)",
+                (p.kind, p.iri, p.doc_id, p.doc_title, p.date, p.speaker, speaker_labels.get(p.speaker or ""), p.text),
+            )
+            con.execute("INSERT INTO passages_fts(rowid, text) VALUES (?, ?)", (cur.lastrowid, p.text))
+            n += 1
+        for speaker, label in con.execute("SELECT DISTINCT speaker, speaker_label FROM passages "
+                                          "WHERE speaker IS NOT NULL").fetchall():
+            if speaker_labels.get(speaker) != label:
+                con.execute("UPDATE passages SET speaker_label = ? WHERE speaker = ?", (speaker_labels.get(speaker), speaker))
         con.commit()
         return n
     finally:

@@ -1,0 +1,288 @@
+"""Incremental rebuilds (issue 13, point 5), through the real command line on real on-disk builds.
+
+A rebuild after documents changed, were added or were removed must publish the same release as a full
+build of the same input: the same quads in the store, byte-identical dumps, VoID and sources, the same
+rows in the search index, the same build.json (times and the rebuild record aside). A change of shapes,
+authority data or base URI forces a full rebuild and says why. A killed or failed incremental build
+leaves the published release whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from converter.cache import Plan, fingerprint, full_build_reason, plan
+
+from .conftest import BASE, FIXTURES, ROOT, run_cli
+from .test_build_faults import _leftovers, _published
+
+AUTHORITY = ROOT / "seeds" / "authority"
+CHANGED = "bold_labels.txt"  # document 121874
+ADDED = "telegram.txt"
+REMOVED = "letter.txt"
+
+
+def _corpus(tmp: Path, leave_out: tuple[str, ...] = ()) -> Path:
+    src = tmp / "src"
+    src.mkdir()
+    for f in [*sorted((ROOT / "seeds" / "documents").glob("*.txt")), *sorted((FIXTURES / "documents").glob("*.txt"))]:
+        if f.name not in leave_out:
+            shutil.copyfile(f, src / f.name)
+    return src
+
+
+def _build(src: Path, out: Path, *extra: str, authority: Path = AUTHORITY) -> subprocess.CompletedProcess[str]:
+    return run_cli("build", str(src), "--out", str(out), "--base-uri", BASE, "--authority", str(authority),
+                   "--no-progress", *extra)
+
+
+def _ok(res: subprocess.CompletedProcess[str]) -> None:
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr, res.stderr
+
+
+def _rebuild_info(out: Path) -> dict:
+    return json.loads((out / "current" / "build.json").read_text(encoding="utf-8"))["rebuild"]
+
+
+def _doc_id(out: Path, source: str) -> str:
+    info = json.loads((out / "current" / "build.json").read_text(encoding="utf-8"))
+    return next(d["id"] for d in info["documents_index"] if d["source"] == source)
+
+
+def _release(release: Path) -> dict:
+    """Everything a release publishes, in a form two releases can be compared by."""
+    files = {p.relative_to(release).as_posix(): p.read_bytes()
+             for sub in ("dumps", "sources") for p in sorted((release / sub).rglob("*")) if p.is_file()}
+    files["void.ttl"] = (release / "void.ttl").read_bytes()
+    store = ox.Store.read_only(str(release / "store"))
+    quads = sorted(str(q) for q in store)
+    graphs = sorted(str(g) for g in store.named_graphs())
+    con = sqlite3.connect(f"file:{release / 'search.sqlite'}?mode=ro", uri=True)
+    try:
+        rows = sorted(con.execute("SELECT kind, iri, doc_id, doc_title, date, speaker, speaker_label, text FROM passages")
+                      .fetchall(), key=repr)
+        words = sorted({w for (t,) in con.execute("SELECT text FROM passages") for w in t.split() if w.isalpha()})
+        rng = random.Random(13)
+        found = {w: sorted(iri for (iri,) in con.execute(
+            "SELECT p.iri FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid WHERE passages_fts MATCH ?",
+            (f'"{w}"',))) for w in rng.sample(words, min(40, len(words)))}
+    finally:
+        con.close()
+    info = json.loads((release / "build.json").read_text(encoding="utf-8"))
+    for key in ("build_time", "seconds", "rebuild"):
+        info.pop(key)
+    return {"files": files, "quads": quads, "graphs": graphs, "rows": rows, "search": found, "build.json": info}
+
+
+def _fts_intact(release: Path) -> None:
+    """The FTS index agrees with its content table (SQLite's own check; raises if not)."""
+    copy = release.parent / f".check-{os.getpid()}.sqlite"
+    shutil.copyfile(release / "search.sqlite", copy)
+    try:
+        con = sqlite3.connect(copy)
+        con.execute("INSERT INTO passages_fts(passages_fts, rank) VALUES ('integrity-check', 1)")
+        con.close()
+    finally:
+        copy.unlink()
+
+
+def _assert_same(a: dict, b: dict) -> None:
+    assert a["files"].keys() == b["files"].keys()
+    for name in a["files"]:
+        assert a["files"][name] == b["files"][name], f"{name} differs from the full build's"
+    for key in ("quads", "graphs", "rows", "search", "build.json"):
+        assert a[key] == b[key], f"{key} differs from the full build's"
+
+
+def _full_build_of(src: Path, tmp: Path) -> dict:
+    out = tmp / f"full-{time.time_ns()}"
+    _ok(_build(src, out))
+    assert _rebuild_info(out)["mode"] == "full"
+    return _release(out / "current")
+
+
+def test_changing_one_document_replaces_only_its_graph_and_equals_a_full_build(tmp_path: Path) -> None:
+    src = _corpus(tmp_path)
+    out = tmp_path / "out"
+    _ok(_build(src, out))
+    first = out / "current"
+    old_release = first.resolve()
+    old = _release(old_release)
+    ident = _doc_id(out, CHANGED)
+    text = (src / CHANGED).read_text(encoding="utf-8")
+    assert "Mao" in text
+    (src / CHANGED).write_text(text.replace("Mao", "Chairman Mao", 1), encoding="utf-8")
+
+    res = _build(src, out)
+    _ok(res)
+    assert "full rebuild" not in res.stderr, res.stderr
+    info = _rebuild_info(out)
+    assert info == {"mode": "incremental", "converted": 1, "loaded": [ident], "removed": []}
+    new = _release(out / "current")
+    assert new["files"][f"dumps/documents/{ident}.ttl"] != old["files"][f"dumps/documents/{ident}.ttl"]
+    assert any("Chairman Mao" in row[-1] for row in new["rows"])
+    _assert_same(new, _full_build_of(src, tmp_path))
+    _fts_intact((out / "current").resolve())
+    # The snapshot shares the previous release's files but never changes them.
+    assert _release(old_release) == old
+
+
+def test_added_and_removed_documents(tmp_path: Path) -> None:
+    src = _corpus(tmp_path, leave_out=(ADDED,))
+    out = tmp_path / "out"
+    _ok(_build(src, out))
+    removed = _doc_id(out, REMOVED)
+    shutil.copyfile(FIXTURES / "documents" / ADDED, src / ADDED)
+    (src / REMOVED).unlink()
+
+    _ok(_build(src, out))
+    info = _rebuild_info(out)
+    added = _doc_id(out, ADDED)
+    assert info == {"mode": "incremental", "converted": 1, "loaded": [added], "removed": [removed]}
+    new = _release(out / "current")
+    assert f"dumps/documents/{added}.ttl" in new["files"] and f"sources/{ADDED}" in new["files"]
+    assert f"dumps/documents/{removed}.ttl" not in new["files"] and f"sources/{REMOVED}" not in new["files"]
+    assert f"<{BASE}id/graph/{removed}>" not in new["graphs"] and not any(r[2] == removed for r in new["rows"])
+    assert any(r[2] == added for r in new["rows"])
+    _assert_same(new, _full_build_of(src, tmp_path))
+    _fts_intact((out / "current").resolve())
+
+
+def test_an_unchanged_rebuild_converts_nothing(tmp_path: Path) -> None:
+    src = _corpus(tmp_path)
+    out = tmp_path / "out"
+    _ok(_build(src, out))
+    before = _release(out / "current")
+    _ok(_build(src, out))
+    assert _rebuild_info(out) == {"mode": "incremental", "converted": 0, "loaded": [], "removed": []}
+    _assert_same(_release(out / "current"), before)
+
+
+def _changed_shapes(tmp: Path) -> list[str]:
+    shapes = tmp / "shapes"
+    shutil.copytree(ROOT / "shapes", shapes)
+    with (shapes / "person.ttl").open("a", encoding="utf-8") as f:
+        f.write("\n# a curator's note\n")
+    return ["--shapes", str(shapes)]
+
+
+def _changed_authority(tmp: Path) -> list[str]:
+    persons = tmp / "authority" / "persons.csv"
+    persons.write_text(persons.read_text(encoding="utf-8").replace("First Secretary", "First secretary", 1),
+                       encoding="utf-8")
+    return []
+
+
+CHANGES = {
+    "shapes": (_changed_shapes, "the SHACL shapes changed"),
+    "authority": (_changed_authority, "the authority data changed"),
+    "base URI": (lambda _tmp: ["--base-uri", "https://other.example.org/"], "the base URI changed"),
+    "--full": (lambda _tmp: ["--full"], "--full was given"),
+}
+
+
+@pytest.mark.parametrize("what", list(CHANGES))
+def test_a_change_that_affects_every_document_forces_a_full_rebuild_and_says_why(tmp_path: Path, what: str) -> None:
+    src = _corpus(tmp_path)
+    authority = tmp_path / "authority"
+    shutil.copytree(AUTHORITY, authority)
+    out = tmp_path / "out"
+    _ok(_build(src, out, authority=authority))
+    change, reason = CHANGES[what]
+    extra = change(tmp_path)
+    res = _build(src, out, *extra, authority=authority)
+    _ok(res)
+    lines = [line for line in res.stderr.splitlines() if "full rebuild" in line]
+    assert lines == [f"archivekg: full rebuild: {reason}"], res.stderr
+    info = _rebuild_info(out)
+    assert info["mode"] == "full" and info["reason"] == reason
+    assert info["converted"] == 16
+    # The build after it is incremental again.
+    again = _build(src, out, *[a for a in extra if a != "--full"], authority=authority)
+    _ok(again)
+    assert "full rebuild" not in again.stderr
+    assert _rebuild_info(out)["mode"] == "incremental"
+
+
+def test_a_failed_incremental_build_leaves_the_published_release_whole(tmp_path: Path) -> None:
+    src = _corpus(tmp_path)
+    out = tmp_path / "out"
+    _ok(_build(src, out))
+    link = os.readlink(out / "current")
+    before = _release(out / "current")
+    text = (src / CHANGED).read_text(encoding="utf-8")
+    broken = "## Octember 45, 1968\n" + text.split("\n", 1)[1]
+    (src / CHANGED).write_text(broken, encoding="utf-8")
+    res = _build(src, out)
+    assert res.returncode == 1, res.stderr
+    assert "Traceback" not in res.stderr and "Octember" in res.stderr and "previous build" in res.stderr, res.stderr
+    assert os.readlink(out / "current") == link
+    _published(out)
+    _assert_same(_release(out / "current"), before)
+
+
+def test_a_killed_incremental_build_leaves_the_published_release_whole(tmp_path: Path) -> None:
+    src = _corpus(tmp_path)
+    out = tmp_path / "out"
+    _ok(_build(src, out))
+    before = _release(out / "current")
+    text = (src / CHANGED).read_text(encoding="utf-8")
+    (src / CHANGED).write_text(text.replace("Mao", "Chairman Mao", 1), encoding="utf-8")
+    (src / REMOVED).unlink()
+    expected = _full_build_of(src, tmp_path)
+    args = [sys.executable, "-m", "converter.cli", "build", str(src), "--out", str(out), "--base-uri", BASE,
+            "--authority", str(AUTHORITY), "--no-progress"]
+    rng = random.Random(20261213)
+    killed_at = []
+    for _ in range(6):
+        delay = rng.uniform(0.3, 3.0)  # an incremental build of these takes about 2 s, most of it starting up
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        killed_at.append(round(delay, 2))
+        _published(out)  # whole: store, dumps and build.json agree
+        now = _release(out / "current")
+        assert now == before or now == expected, f"a half-updated release was published (killed at {killed_at})"
+    _ok(_build(src, out))
+    _assert_same(_release(out / "current"), expected)
+    assert _leftovers(out) == []
+
+
+# The decision itself, as pure functions.
+
+FP = fingerprint(software="1", authority="a", shapes="s", base_uri=BASE, graph_time=None)
+
+
+@pytest.mark.parametrize("key, reason", [
+    ("software", "the archivekg version changed"), ("authority", "the authority data changed"),
+    ("shapes", "the SHACL shapes changed"), ("base_uri", "the base URI changed"),
+    ("graph_time", "the build time written into the graph (SOURCE_DATE_EPOCH) changed"),
+])
+def test_full_build_reason_names_what_changed(key: str, reason: str) -> None:
+    assert full_build_reason({"fingerprint": FP}, FP, forced=False) is None
+    assert full_build_reason({"fingerprint": {**FP, key: "other"}}, FP, forced=False) == reason
+    assert full_build_reason({"fingerprint": FP}, FP, forced=True) == "--full was given"
+    assert full_build_reason(None, FP, forced=False) == "nothing is published yet"
+    assert full_build_reason({}, FP, forced=False) == "the previous build was made by a build without incremental support"
+
+
+def test_plan_compares_documents_by_id_source_and_bytes() -> None:
+    before = [{"id": "1", "source": "a.txt", "sha256": "x"}, {"id": "2", "source": "b.txt", "sha256": "y"},
+              {"id": "3", "source": "c.txt", "sha256": "z"}, {"id": "4", "source": "d.txt", "sha256": "w"}]
+    now = [("1", "a.txt", "x"), ("2", "b.txt", "y2"), ("3", "c2.txt", "z"), ("5", "e.txt", "v")]
+    assert plan(before, now) == Plan(load=("2", "3", "5"), remove=("4",), kept=("1",))
