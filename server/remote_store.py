@@ -46,24 +46,9 @@ _BASE = re.compile(r"(?<![\w:])BASE(\s|#[^\n\r]*)*<([^>]*)>", re.I)
 def without_dataset_clauses(query: str) -> str:
     """The query without its FROM and FROM NAMED clauses (Virtuoso adds the protocol's dataset to the query's
     instead of letting it win; the front end has already made the query's own clauses the dataset it sends)."""
-    from .sparql import _CLOSE, _OPEN, _TOKENS
+    from .sparql import dataset_clause_spans
 
-    tokens = [(m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKENS.finditer(query)
-              if m.lastgroup not in ("space", "comment")]
-    cuts, depth, i = [], 0, 0
-    while i < len(tokens):
-        kind, text, start, _ = tokens[i]
-        i += 1
-        if kind == "other" and text in _OPEN:
-            depth += 1
-        elif kind == "other" and text in _CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0 and kind == "word" and text.upper() == "FROM":
-            named = i < len(tokens) and tokens[i][0] == "word" and tokens[i][1].upper() == "NAMED"
-            j = i + named
-            if j < len(tokens) and (tokens[j][0] == "iri" or tokens[j][0] == "word" and ":" in tokens[j][1]):
-                cuts.append((start, tokens[j][3]))
-                i = j + 1
+    cuts = [(start, end) for _named, _graph, start, end in dataset_clause_spans(query)[1]]
     for start, end in reversed(cuts):
         query = query[:start] + " " + query[end:]
     return query

@@ -186,14 +186,15 @@ _OPEN, _CLOSE = "{([", "})]"
 NO_GRAPH = "urn:x-archivekg:no-graph"
 
 
-def dataset_clauses(query: str) -> tuple[str, list[tuple[bool, str]]]:
-    """The query's prologue (its BASE and PREFIX declarations, as written) and its dataset clauses:
-    (named, the graph as written: an IRI in brackets or a prefixed name) for each FROM and FROM NAMED.
+def dataset_clause_spans(query: str) -> tuple[int, list[tuple[bool, str, int, int]]]:
+    """Where the query's prologue (its BASE and PREFIX declarations) ends, and its dataset clauses:
+    (named, the graph as written: an IRI in brackets or a prefixed name, start, end of the clause) for
+    each FROM and FROM NAMED.
 
     The clauses stand between the query form and WHERE, outside any brackets; a FROM anywhere else
     is a syntax error, which the parser reports when the query runs.
     """
-    tokens = [(m.lastgroup, m.group(), m.end()) for m in _TOKENS.finditer(query)
+    tokens = [(m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKENS.finditer(query)
               if m.lastgroup not in ("space", "comment")]
     prologue_end, i = 0, 0
     while i < len(tokens) and tokens[i][1].upper() in ("BASE", "PREFIX"):  # declaration by declaration
@@ -201,11 +202,11 @@ def dataset_clauses(query: str) -> tuple[str, list[tuple[bool, str]]]:
         if i + step > len(tokens) or tokens[i + step - 1][0] != "iri":
             break
         i += step
-        prologue_end = tokens[i - 1][2]
-    found: list[tuple[bool, str]] = []
+        prologue_end = tokens[i - 1][3]
+    found: list[tuple[bool, str, int, int]] = []
     depth = 0
     while i < len(tokens):
-        kind, text, _ = tokens[i]
+        kind, text, start, _ = tokens[i]
         i += 1
         if kind == "other" and text in _OPEN:
             depth += 1
@@ -215,9 +216,15 @@ def dataset_clauses(query: str) -> tuple[str, list[tuple[bool, str]]]:
             named = i < len(tokens) and tokens[i][0] == "word" and tokens[i][1].upper() == "NAMED"
             i += named
             if i < len(tokens) and (tokens[i][0] == "iri" or tokens[i][0] == "word" and ":" in tokens[i][1]):
-                found.append((named, tokens[i][1]))
+                found.append((named, tokens[i][1], start, tokens[i][3]))
                 i += 1
-    return query[:prologue_end], found
+    return prologue_end, found
+
+
+def dataset_clauses(query: str) -> tuple[str, list[tuple[bool, str]]]:
+    """The query's prologue, as written, and its dataset clauses: (named, the graph as written)."""
+    prologue_end, found = dataset_clause_spans(query)
+    return query[:prologue_end], [(named, graph) for named, graph, _start, _end in found]
 
 
 _RESOLVER: list = []
