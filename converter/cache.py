@@ -6,8 +6,8 @@ the base URI and the time written into the graph (``SOURCE_DATE_EPOCH``). Each
 converted document is kept in ``OUT/.cache/documents/`` under a hash of those, as the
 files the release is made of:
 
-    <key>.nq          its sorted N-Quads (loaded into the store)
-    <key>.nq.gz       the same as one gzip member (concatenated into dumps/archivekg.nq.gz)
+    <key>.nq.gz       its sorted N-Quads as one gzip member (concatenated into dumps/archivekg.nq.gz,
+                      and loaded into the store from there)
     <key>.ttl         its per-document Turtle dump, prefixes included (dumps/documents/<id>.ttl)
     <key>.ttl.gz      its Turtle statements as one gzip member (concatenated into dumps/archivekg.ttl.gz)
     <key>.passages.json   its rows of the full-text index
@@ -162,7 +162,7 @@ class DocCache:
             return None  # absent or damaged: converted again
 
     def put(self, key: str, meta: dict, files: dict[str, bytes]) -> Path:
-        """Write an entry's files (``files`` by suffix, e.g. ".nq"), then its meta: a killed write leaves no entry."""
+        """Write an entry's files (``files`` by suffix, e.g. ".nq.gz"), then its meta: a killed write leaves no entry."""
         stem = self.stem(key)
         stem.parent.mkdir(parents=True, exist_ok=True)
         for suffix, data in [*files.items(), (".json", json.dumps(meta, ensure_ascii=False).encode("utf-8"))]:

@@ -164,7 +164,7 @@ class DocResult:
     sha256: str = ""
     fault: tuple[int, str, str | None] | None = None  # (errno, strerror, filename) of a machine fault
     parts_key: str | None = None  # of its entry in the conversion cache (cache.DocCache)
-    parts: str = ""  # that entry's path stem: <stem>.nq, .nq.gz, .ttl, .ttl.gz, .passages.json
+    parts: str = ""  # that entry's path stem: <stem>.nq.gz, .ttl, .ttl.gz, .passages.json
     ttl_bytes: int = 0  # of its per-document Turtle dump
     ttl_sha256: str = ""
 
@@ -312,7 +312,7 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
     result.ttl_bytes, result.ttl_sha256 = len(dump), hashlib.sha256(dump).hexdigest()
     passages, result.passages = result.passages, []  # read back from the cache when the index is written
     result.parts_key = document_key(cfg.fingerprint, relpath, result.sha256)
-    files = {".nq": nq, ".nq.gz": gzip_member(nq), ".ttl": dump, ".ttl.gz": gzip_member(body),
+    files = {".nq.gz": gzip_member(nq), ".ttl": dump, ".ttl.gz": gzip_member(body),
              ".passages.json": json.dumps(passages, ensure_ascii=False).encode("utf-8")}
     cache = DocCache(Path(cfg.doc_cache) if cfg.doc_cache else Path(cfg.staging) / "documents")
     result.parts = str(cache.put(result.parts_key, result_to_json(result), files))

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gzip
 import hashlib
 import json
 import os
@@ -355,14 +356,12 @@ def write_release(
         store.load(path=str(parts / "entities.nq"), format=ox.RdfFormat.N_QUADS)
         stems = {r.identifier: r.parts for r in ordered}
         for ident in changes.load:
-            store.load(path=str(part(stems[ident], ".nq")), format=ox.RdfFormat.N_QUADS)
+            store.load(input=gzip.decompress(part(stems[ident], ".nq.gz").read_bytes()), format=ox.RdfFormat.N_QUADS)
         store.flush()
     else:
         nq_plain = stage / "all.nq"
-        with nq_plain.open("wb") as nq_all:
-            nq_all.write(entities_nq)
-            for r in ordered:
-                _append(nq_all, part(r.parts, ".nq"))
+        with nq_plain.open("wb") as nq_all:  # every graph's N-Quads, from the dump's members
+            _append(nq_all, dumps / NQUADS_DUMP, decompress=True)
         store = ox.Store(str(stage / "store"))
         store.bulk_load(path=str(nq_plain), format=ox.RdfFormat.N_QUADS)
         store.flush()
@@ -438,8 +437,9 @@ def _previous_index(previous: Path | None) -> list[dict]:
     return json.loads((previous / "build.json").read_text(encoding="utf-8"))["documents_index"]
 
 
-def _append(out: BinaryIO, path: Path) -> None:
-    with path.open("rb") as f:
+def _append(out: BinaryIO, source: Path, *, decompress: bool = False) -> None:
+    """Copy a file to ``out``; with ``decompress``, gunzip it (every member)."""
+    with (gzip.open(source, "rb") if decompress else source.open("rb")) as f:
         shutil.copyfileobj(f, out, 1 << 20)
 
 
