@@ -30,7 +30,7 @@ from .languages import split_languages
 from .model import Document, Extraction
 from .names import slugify, strip_invisible
 from .cache import DocCache, document_key, gzip_member, result_to_json
-from .rdf_io import graph_of, sorted_nquads, turtle_body_of_nquads, turtle_header
+from .rdf_io import graph_of, sorted_nquads, to_rdflib_graph, turtle_body_of_nquads, turtle_header
 from .readers import read
 from .speakers import Cast, resolve
 from .to_rdf import SourceInfo, document_triples, location_places
@@ -51,11 +51,8 @@ class Built:
 
     @property
     def graph(self) -> Graph:
-        """The document's triples as an rdflib Graph (for validation and tests)."""
-        g = Graph()
-        for t in self.triples:
-            g.add(t)
-        return g
+        """The document's triples as an rdflib Graph (for validation reports and tests)."""
+        return to_rdflib_graph(self.triples)
 
 
 def _archive(doc: Document, authority: Authority) -> tuple[str, str, tuple[str, ...], str | None] | None:

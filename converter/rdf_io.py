@@ -9,7 +9,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["from_ox", "graph_of", "to_ox", "sorted_quads", "sorted_nquads", "nquads", "turtle_body", "turtle_body_of_nquads", "turtle_header",
+from .terms import IRI, Lit
+
+__all__ = ["from_ox", "graph_of", "to_ox", "to_rdflib", "to_rdflib_graph", "sorted_quads", "sorted_nquads", "nquads", "turtle_body", "turtle_body_of_nquads", "turtle_header",
            "PREFIX_LINE"]
 
 PREFIX_LINE = b"@prefix "
@@ -21,8 +23,12 @@ def _named(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
-def to_ox(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-    if isinstance(term, URIRef):
+def to_ox(term: Node | IRI | Lit) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    if isinstance(term, Lit):
+        if term.lang:
+            return ox.Literal(term.lexical, language=term.lang)
+        return ox.Literal(term.lexical, datatype=_named(term.datatype) if term.datatype else None)
+    if isinstance(term, (IRI, URIRef)):
         return _named(str(term))
     if isinstance(term, Literal):
         if term.language:
@@ -33,6 +39,25 @@ def to_ox(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     raise TypeError(f"cannot convert {term!r}")
+
+
+def to_rdflib(term: Node | IRI | Lit) -> Node:
+    """The rdflib term of a converter term (``converter.terms``); an rdflib term stays as it is."""
+    if isinstance(term, Lit):
+        if term.lang:
+            return Literal(term.lexical, lang=term.lang)
+        return Literal(term.lexical, datatype=URIRef(term.datatype) if term.datatype else None)
+    if isinstance(term, IRI):
+        return URIRef(term)
+    return term
+
+
+def to_rdflib_graph(triples: Iterable[tuple]) -> Graph:
+    """An rdflib graph of converter triples (for validation reports, tests and small graphs)."""
+    graph = Graph()
+    for s, p, o in triples:
+        graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+    return graph
 
 
 def from_ox(triple: ox.Triple) -> tuple[Node, Node, Node]:
@@ -74,7 +99,18 @@ def sorted_nquads(triples: Iterable[tuple[Node, Node, Node]], graph_iri: str) ->
     term objects is held: a document of 600,000 triples needs about a third of the memory.
     """
     g = ox.NamedNode(graph_iri)
-    out = ox.serialize((ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples),  # type: ignore[arg-type]
+    named = _named
+
+    def term(t):  # type: ignore[no-untyped-def]  # the converter's own terms first: most of them
+        if type(t) is IRI:
+            return named(t)
+        if type(t) is Lit:
+            if t.lang:
+                return ox.Literal(t.lexical, language=t.lang)
+            return ox.Literal(t.lexical, datatype=named(t.datatype) if t.datatype else None)
+        return to_ox(t)
+
+    out = ox.serialize((ox.Quad(term(s), term(p), term(o), g) for s, p, o in triples),
                        format=ox.RdfFormat.N_QUADS)
     lines = out.splitlines(keepends=True)
     del out

@@ -16,25 +16,36 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.namespace import DCTERMS as _DCTERMS
-from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import FOAF as _FOAF
 from rdflib.namespace import PROV as _PROV
+from rdflib.namespace import RDF as _RDF
+from rdflib.namespace import RDFS as _RDFS
+from rdflib.namespace import SKOS as _SKOS
+from rdflib.namespace import XSD as _XSD
 
 from .authority import Authority, Entity
 from .languages import lookup as language_lookup
 from .languages import split_languages
 from .model import Block, DateValue, Document, Extraction, MarkerKind, Span, Where
 from .names import slugify
+from .rdf_io import to_rdflib_graph
 from .namespaces import AKG as _AKG
-from .namespaces import DCMITYPE, LEXVO, RICO, WD, Terms
+from .namespaces import DCMITYPE as _DCMITYPE
+from .namespaces import LEXVO as _LEXVO
+from .namespaces import RICO as _RICO
+from .namespaces import WD as _WD
 from .namespaces import OA as _OA
 from .namespaces import SCHEMA as _SCHEMA
 from .namespaces import SPDX as _SPDX
 from .speakers import Cast, PersonRef
+from .terms import IRI, Lit, Vocabulary, lit
 from .uris import Minter
 
-AKG, OA, SCHEMA, SPDX, DCTERMS, PROV = (Terms(ns) for ns in (_AKG, _OA, _SCHEMA, _SPDX, _DCTERMS, _PROV))
+AKG, OA, SCHEMA, SPDX, DCTERMS, PROV, FOAF, RDF, RDFS, SKOS, XSD, DCMITYPE, LEXVO, RICO, WD = (
+    Vocabulary(str(ns)) for ns in (_AKG, _OA, _SCHEMA, _SPDX, _DCTERMS, _PROV, _FOAF, _RDF, _RDFS, _SKOS, _XSD,
+                                   _DCMITYPE, _LEXVO, _RICO, _WD))
 
 __all__ = ["SourceInfo", "document_triples", "entities_graph", "location_places", "PUBLISHER", "PersonRecord"]
 
@@ -82,19 +93,19 @@ class SourceInfo:
     characters: int
 
 
-def _date_literal(value: DateValue) -> Literal:
-    return Literal(value.iso, datatype=XSD[value.xsd_type])
+def _date_literal(value: DateValue) -> Lit:
+    return lit(value.iso, datatype=XSD[value.xsd_type])
 
 
-def _number(value: float) -> Literal:
+def _number(value: float) -> Lit:
     """xsd:integer for whole numbers, xsd:decimal otherwise (never xsd:double: "1.5 million" is exact)."""
     if float(value).is_integer():
-        return Literal(int(value))
-    return Literal(Decimal(repr(float(value))))
+        return lit(int(value))
+    return lit(Decimal(repr(float(value))))
 
 
-def _text(value: str, lang: str | None) -> Literal:
-    return Literal(value, lang=lang) if lang else Literal(value)
+def _text(value: str, lang: str | None) -> Lit:
+    return lit(value, lang=lang) if lang else lit(value)
 
 
 def _lang_tag(name: str | None) -> str | None:
@@ -104,7 +115,7 @@ def _lang_tag(name: str | None) -> str | None:
     return got[1] if got else None
 
 
-def _languages(text: str | None) -> list[tuple[str, URIRef]]:
+def _languages(text: str | None) -> list[tuple[str, IRI]]:
     out = []
     for name in split_languages(text or ""):
         got = language_lookup(name)
@@ -145,7 +156,7 @@ def location_places(doc: Document, authority: Authority) -> dict[str, tuple[str,
     return out
 
 
-def _editorial_note_role(text: str, *, bracketed: bool) -> tuple[bool, URIRef | None]:
+def _editorial_note_role(text: str, *, bracketed: bool) -> tuple[bool, IRI | None]:
     """Whether ``text`` is an editorial note, and the akg:Role of its author when it says.
 
     A paragraph is a note when it is bracketed and begins "Translator's note", "Editor's
@@ -166,50 +177,50 @@ def is_conversation(doc: Document) -> bool:
     return doc.is_dialogue or bool(_CONVERSATION_TITLE.search(doc.title))
 
 
-Triple = tuple[URIRef, URIRef, "URIRef | Literal"]
+Triple = tuple[IRI, IRI, "IRI | Lit"]
 
 
 class _Builder:
     """Collects triples in a set: cheaper than indexing an rdflib Graph as it grows."""
 
-    def __init__(self, minter: Minter, source_iri: URIRef) -> None:
+    def __init__(self, minter: Minter, source_iri: IRI) -> None:
         self.triples: set[Triple] = set()
         self.minter = minter
         self.source_iri = source_iri
 
-    def add(self, s: URIRef, p: URIRef, o: object) -> None:
+    def add(self, s: IRI, p: IRI, o: object) -> None:
         self.triples.add((s, p, o))  # type: ignore[arg-type]
 
     def span(
-        self, owner: URIRef, span: Span, name: str = "span", exact: str | None = None, prop: URIRef = AKG.span
+        self, owner: IRI, span: Span, name: str = "span", exact: str | None = None, prop: IRI = AKG.span
     ) -> None:
         """``owner akg:span <owner#name>``: a Web Annotation SpecificResource on the source."""
-        res = URIRef(Minter.part(owner, name))
-        pos = URIRef(Minter.part(owner, f"{name}-position"))
+        res = IRI(Minter.part(owner, name))
+        pos = IRI(Minter.part(owner, f"{name}-position"))
         self.add(owner, prop, res)
         self.add(res, RDF.type, OA.SpecificResource)
         self.add(res, OA.hasSource, self.source_iri)
         self.add(res, OA.hasSelector, pos)
         self.add(pos, RDF.type, OA.TextPositionSelector)
-        self.add(pos, OA.start, Literal(span.start))
-        self.add(pos, OA.end, Literal(span.end))
+        self.add(pos, OA.start, lit(span.start))
+        self.add(pos, OA.end, lit(span.end))
         if exact is not None:
-            quote = URIRef(Minter.part(owner, f"{name}-quote"))
+            quote = IRI(Minter.part(owner, f"{name}-quote"))
             self.add(res, OA.hasSelector, quote)
             self.add(quote, RDF.type, OA.TextQuoteSelector)
-            self.add(quote, OA.exact, Literal(exact))
+            self.add(quote, OA.exact, lit(exact))
 
-    def block(self, iri: URIRef, cls: URIRef, block: Block, doc_iri: URIRef, lang: str | None) -> None:
+    def block(self, iri: IRI, cls: IRI, block: Block, doc_iri: IRI, lang: str | None) -> None:
         self.add(iri, RDF.type, cls)
         self.add(iri, DCTERMS.isPartOf, doc_iri)
-        self.add(iri, SCHEMA.position, Literal(block.position))
+        self.add(iri, SCHEMA.position, lit(block.position))
         self.add(iri, SCHEMA.text, _text(block.text, lang))
         self.span(iri, block.span)
         for n, marker in enumerate(block.markers, start=1):
-            m_iri = URIRef(Minter.part(iri, f"mark-{n}"))
+            m_iri = IRI(Minter.part(iri, f"mark-{n}"))
             self.add(iri, AKG.hasMarker, m_iri)
             self.add(m_iri, RDF.type, _MARKER_CLASS[marker.kind])
-            self.add(m_iri, SCHEMA.text, Literal(marker.text))
+            self.add(m_iri, SCHEMA.text, lit(marker.text))
             self.span(m_iri, marker.span)
 
 
@@ -233,21 +244,21 @@ def document_triples(
     value to the authority place it names (see ``location_places``); a location
     not in it gets a place minted for the document.
     """
-    src = URIRef(minter.source(source.relpath))
+    src = IRI(minter.source(source.relpath))
     b = _Builder(minter, src)
     add = b.add
-    d = URIRef(minter.document(doc.identifier))
+    d = IRI(minter.document(doc.identifier))
     text_lang = _lang_tag(doc.text_language)
 
     add(d, RDF.type, DCMITYPE.Text)
     add(d, RDF.type, AKG.Document)
     add(d, RDF.type, RICO.Record)
-    add(d, DCTERMS.title, Literal(doc.title, lang="en"))
-    add(d, RDFS.label, Literal(doc.title, lang="en"))
-    add(d, DCTERMS.identifier, Literal(doc.identifier))
-    add(d, AKG.identifierOrigin, Literal(doc.identifier_origin))
+    add(d, DCTERMS.title, lit(doc.title, lang="en"))
+    add(d, RDFS.label, lit(doc.title, lang="en"))
+    add(d, DCTERMS.identifier, lit(doc.identifier))
+    add(d, AKG.identifierOrigin, lit(doc.identifier_origin))
     if doc.date.text:
-        add(d, AKG.dateText, Literal(doc.date.text))
+        add(d, AKG.dateText, lit(doc.date.text))
     if doc.date.start is not None:
         if doc.date.end is None:
             add(d, DCTERMS.date, _date_literal(doc.date.start))
@@ -255,45 +266,45 @@ def document_triples(
             add(d, AKG.earliestDate, _date_literal(doc.date.start))
             add(d, AKG.latestDate, _date_literal(doc.date.end))
         if doc.date.approximate:
-            add(d, AKG.dateApproximate, Literal(True))
+            add(d, AKG.dateApproximate, lit(True))
     if doc.url:
-        add(d, DCTERMS.source, URIRef(doc.url))
+        add(d, DCTERMS.source, IRI(doc.url))
     if doc.citation:
-        add(d, DCTERMS.bibliographicCitation, Literal(doc.citation))
+        add(d, DCTERMS.bibliographicCitation, lit(doc.citation))
     if doc.summary:
-        add(d, DCTERMS.abstract, Literal(" ".join(doc.summary.split()), lang="en"))
+        add(d, DCTERMS.abstract, lit(" ".join(doc.summary.split()), lang="en"))
     if doc.credits:
-        add(d, AKG.credits, Literal(" ".join(doc.credits.split()), lang="en"))
+        add(d, AKG.credits, lit(" ".join(doc.credits.split()), lang="en"))
     for item in doc.contents:
-        add(d, AKG.contentsNote, Literal(item, lang="en"))
+        add(d, AKG.contentsNote, lit(item, lang="en"))
     for _, iri in _languages(doc.text_language):
         add(d, DCTERMS.language, iri)
     originals = _languages(doc.original_language)
     for _, iri in originals:
         add(d, AKG.originalLanguage, iri)
     if doc.original_language:
-        add(d, AKG.originalLanguageText, Literal(doc.original_language))
+        add(d, AKG.originalLanguageText, lit(doc.original_language))
     if doc.is_translation is not None:
-        add(d, AKG.isTranslation, Literal(doc.is_translation))
+        add(d, AKG.isTranslation, lit(doc.is_translation))
     if doc.is_translation:
-        orig = URIRef(Minter.part(d, "original"))
+        orig = IRI(Minter.part(d, "original"))
         add(d, PROV.wasDerivedFrom, orig)
         add(orig, RDF.type, AKG.OriginalDocument)
-        add(orig, RDFS.label, Literal(f"Original of: {doc.title}", lang="en"))
+        add(orig, RDFS.label, lit(f"Original of: {doc.title}", lang="en"))
         for _, iri in originals:
             add(orig, DCTERMS.language, iri)
     if archive_slug:
-        add(d, DCTERMS.isPartOf, URIRef(minter.iri("organization", archive_slug)))
-    add(d, DCTERMS.publisher, URIRef(minter.iri("organization", PUBLISHER[0])))
+        add(d, DCTERMS.isPartOf, IRI(minter.iri("organization", archive_slug)))
+    add(d, DCTERMS.publisher, IRI(minter.iri("organization", PUBLISHER[0])))
     add(d, AKG.sourceFile, src)
-    credits: list[tuple[str, URIRef]] = []
+    credits: list[tuple[str, IRI]] = []
     for ref, role in cast.contributors:
         credit = (ref.slug, _ROLES.get(role.casefold(), AKG.Contributor))
         if credit not in credits:
             credits.append(credit)
     for n, (slug, role_iri) in enumerate(credits, start=1):
-        person = URIRef(minter.person(slug))
-        attribution = URIRef(Minter.part(d, f"credit-{n}"))
+        person = IRI(minter.person(slug))
+        attribution = IRI(Minter.part(d, f"credit-{n}"))
         add(d, DCTERMS.contributor, person)
         add(d, PROV.qualifiedAttribution, attribution)
         add(attribution, RDF.type, PROV.Attribution)
@@ -305,60 +316,60 @@ def document_triples(
     # Source file and provenance of this graph.
     add(src, RDF.type, AKG.SourceFile)
     add(src, RDF.type, PROV.Entity)
-    add(src, RDFS.label, Literal(source.relpath))
-    add(src, DCTERMS.format, Literal("text/markdown"))
-    add(src, DCTERMS.extent, Literal(source.size_bytes))
-    add(src, AKG.characterCount, Literal(source.characters))
-    checksum = URIRef(Minter.part(src, "sha256"))
+    add(src, RDFS.label, lit(source.relpath))
+    add(src, DCTERMS.format, lit("text/markdown"))
+    add(src, DCTERMS.extent, lit(source.size_bytes))
+    add(src, AKG.characterCount, lit(source.characters))
+    checksum = IRI(Minter.part(src, "sha256"))
     add(src, SPDX.checksum, checksum)
     add(checksum, RDF.type, SPDX.Checksum)
     add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256)
-    add(checksum, SPDX.checksumValue, Literal(source.sha256, datatype=XSD.hexBinary))
-    g_iri = URIRef(minter.graph(doc.identifier))
-    act = URIRef(minter.activity(doc.identifier))
+    add(checksum, SPDX.checksumValue, lit(source.sha256, datatype=XSD.hexBinary))
+    g_iri = IRI(minter.graph(doc.identifier))
+    act = IRI(minter.activity(doc.identifier))
     add(g_iri, RDF.type, AKG.DocumentGraph)
     add(g_iri, PROV.wasGeneratedBy, act)
     add(g_iri, PROV.wasDerivedFrom, src)
     add(g_iri, FOAF.primaryTopic, d)
     add(act, RDF.type, PROV.Activity)
     add(act, PROV.used, src)
-    add(act, PROV.wasAssociatedWith, URIRef(minter.software(software_version)))
+    add(act, PROV.wasAssociatedWith, IRI(minter.software(software_version)))
     if build_time:
-        add(act, PROV.endedAtTime, Literal(build_time, datatype=XSD.dateTime))
+        add(act, PROV.endedAtTime, lit(build_time, datatype=XSD.dateTime))
 
     # Metadata lines of the body.
     for n, hf in enumerate(doc.header_fields, start=1):
-        h = URIRef(Minter.part(d, f"header-{n}"))
+        h = IRI(Minter.part(d, f"header-{n}"))
         add(d, AKG.hasHeaderField, h)
         add(h, RDF.type, AKG.HeaderField)
-        add(h, AKG.fieldName, Literal(hf.name))
-        add(h, AKG.fieldValue, Literal(hf.value))
+        add(h, AKG.fieldName, lit(hf.name))
+        add(h, AKG.fieldValue, lit(hf.value))
         b.span(h, hf.span)
     for n, pm in enumerate(doc.page_markers, start=1):
-        p = URIRef(Minter.part(d, f"page-{n}"))
+        p = IRI(Minter.part(d, f"page-{n}"))
         add(d, AKG.hasPageMarker, p)
         add(p, RDF.type, AKG.PageMarker)
-        add(p, AKG.pageLabel, Literal(pm.label))
+        add(p, AKG.pageLabel, lit(pm.label))
         b.span(p, pm.span)
     for n, fn in enumerate(doc.footnotes, start=1):
-        f = URIRef(Minter.part(d, f"footnote-{n}"))
+        f = IRI(Minter.part(d, f"footnote-{n}"))
         add(d, AKG.hasFootnote, f)
         add(f, RDF.type, AKG.Footnote)
-        add(f, AKG.footnoteLabel, Literal(fn.label))
+        add(f, AKG.footnoteLabel, lit(fn.label))
         add(f, SCHEMA.text, _text(fn.text, text_lang))
         b.span(f, fn.span)
     # Editorial notes: bracketed note paragraphs, then footnotes that say whose note they are.
-    notes: list[tuple[URIRef, str, Span, URIRef | None]] = []
+    notes: list[tuple[IRI, str, Span, IRI | None]] = []
     for para in doc.paragraphs:
         is_note, role = _editorial_note_role(para.text, bracketed=True)
         if is_note:
-            notes.append((URIRef(minter.paragraph(doc.identifier, para.position)), para.text, para.span, role))
+            notes.append((IRI(minter.paragraph(doc.identifier, para.position)), para.text, para.span, role))
     for n, fn in enumerate(doc.footnotes, start=1):
         is_note, role = _editorial_note_role(fn.text, bracketed=False)
         if is_note:
-            notes.append((URIRef(Minter.part(d, f"footnote-{n}")), fn.text, fn.span, role))
+            notes.append((IRI(Minter.part(d, f"footnote-{n}")), fn.text, fn.span, role))
     for n, (where, text, span, role) in enumerate(notes, start=1):
-        note = URIRef(Minter.part(d, f"note-{n}"))
+        note = IRI(Minter.part(d, f"note-{n}"))
         add(d, AKG.hasEditorialNote, note)
         add(note, RDF.type, AKG.EditorialNote)
         add(note, SCHEMA.text, _text(text, text_lang))
@@ -370,10 +381,10 @@ def document_triples(
     # The conversation the document records.
     conv = None
     if is_conversation(doc):
-        conv = URIRef(minter.conversation(doc.identifier))
+        conv = IRI(minter.conversation(doc.identifier))
         add(conv, RDF.type, AKG.Conversation)
         add(conv, RDF.type, SCHEMA.Event)
-        add(conv, RDFS.label, Literal(doc.title, lang="en"))
+        add(conv, RDFS.label, lit(doc.title, lang="en"))
         add(conv, AKG.recordedIn, d)
         add(d, AKG.records, conv)
         if doc.date.start is not None and doc.date.end is None:
@@ -382,49 +393,49 @@ def document_triples(
             add(conv, SCHEMA.startDate, _date_literal(doc.date.start))
             add(conv, SCHEMA.endDate, _date_literal(doc.date.end))
         for value in _location_values(doc):
-            add(conv, AKG.locationText, Literal(value))
+            add(conv, AKG.locationText, lit(value))
             if places and value in places:
                 add(conv, SCHEMA.location, entity_iri(minter, *places[value]))
                 continue
-            place = URIRef(minter.iri("place", f"{doc.identifier}-{slugify(value)}"))
+            place = IRI(minter.iri("place", f"{doc.identifier}-{slugify(value)}"))
             add(conv, SCHEMA.location, place)
             add(place, RDF.type, AKG.Place)
             add(place, RDF.type, SCHEMA.Place)
-            add(place, RDFS.label, Literal(value))
+            add(place, RDFS.label, lit(value))
         for hf in doc.header_fields:
             if _field_key(hf.name) in _TIME_FIELDS and hf.value.strip():
-                add(conv, AKG.timeText, Literal(hf.value.strip()))
+                add(conv, AKG.timeText, lit(hf.value.strip()))
         attendees: list[PersonRef] = [*cast.named_in_title, *cast.participants, *cast.by_label.values()]
         for ref in attendees:
-            add(conv, SCHEMA.attendee, URIRef(minter.person(ref.slug)))
+            add(conv, SCHEMA.attendee, IRI(minter.person(ref.slug)))
         for n, (p, ref) in enumerate(zip(doc.participants, cast.participants), start=1):
-            lp = URIRef(Minter.part(conv, f"participant-{n}"))
+            lp = IRI(Minter.part(conv, f"participant-{n}"))
             add(conv, AKG.listedParticipant, lp)
             add(lp, RDF.type, AKG.ListedParticipant)
-            add(lp, AKG.participant, URIRef(minter.person(ref.slug)))
-            add(lp, AKG.nameAsWritten, Literal(p.name))
+            add(lp, AKG.participant, IRI(minter.person(ref.slug)))
+            add(lp, AKG.nameAsWritten, lit(p.name))
             if p.role:
-                add(lp, AKG.roleAsWritten, Literal(p.role))
+                add(lp, AKG.roleAsWritten, lit(p.role))
             if p.group:
-                add(lp, AKG.groupAsWritten, Literal(p.group))
+                add(lp, AKG.groupAsWritten, lit(p.group))
             if p.function and p.function.casefold() in _PARTICIPANT_ROLES:
                 add(lp, PROV.hadRole, _PARTICIPANT_ROLES[p.function.casefold()])
             b.span(lp, p.span)
 
     for turn in doc.turns:
-        u = URIRef(minter.utterance(doc.identifier, turn.position))
+        u = IRI(minter.utterance(doc.identifier, turn.position))
         b.block(u, AKG.Utterance, turn, d, text_lang)
         add(u, RDF.type, SCHEMA.Message)
         ref = cast.by_label[turn.label]
-        add(u, AKG.spokenBy, URIRef(minter.person(ref.slug)))
-        add(u, AKG.speakerLabel, Literal(turn.label))
+        add(u, AKG.spokenBy, IRI(minter.person(ref.slug)))
+        add(u, AKG.speakerLabel, lit(turn.label))
         if turn.side:
-            add(u, AKG.speakerSide, Literal(turn.side))
+            add(u, AKG.speakerSide, lit(turn.side))
         if conv is not None:
             add(u, AKG.inConversation, conv)
         b.span(u, turn.label_span, "label-span", prop=AKG.labelSpan)
     for para in doc.paragraphs:
-        p = URIRef(minter.paragraph(doc.identifier, para.position))
+        p = IRI(minter.paragraph(doc.identifier, para.position))
         b.block(p, AKG.Paragraph, para, d, text_lang)
     if extraction is not None:
         assert source_text is not None, "source_text is needed for quote selectors"
@@ -432,45 +443,45 @@ def document_triples(
     return b.triples
 
 
-def entity_iri(minter: Minter, kind: str, id_: str) -> URIRef:
-    return URIRef(minter.iri(kind, id_))
+def entity_iri(minter: Minter, kind: str, id_: str) -> IRI:
+    return IRI(minter.iri(kind, id_))
 
 
-def _block_iri(minter: Minter, doc: Document, where: Where) -> URIRef:
+def _block_iri(minter: Minter, doc: Document, where: Where) -> IRI:
     if where.kind == "turn":
-        return URIRef(minter.utterance(doc.identifier, where.position))
+        return IRI(minter.utterance(doc.identifier, where.position))
     if where.kind == "footnote":
-        return URIRef(Minter.part(minter.document(doc.identifier), f"footnote-{where.position}"))
-    return URIRef(minter.paragraph(doc.identifier, where.position))
+        return IRI(Minter.part(minter.document(doc.identifier), f"footnote-{where.position}"))
+    return IRI(minter.paragraph(doc.identifier, where.position))
 
 
 _QUOTE_CONTEXT = 32
 
 
-def _extraction(b: _Builder, doc: Document, ext: Extraction, d: URIRef, conv: URIRef | None,
+def _extraction(b: _Builder, doc: Document, ext: Extraction, d: IRI, conv: IRI | None,
                 text_lang: str | None, source_text: str) -> None:
     add, minter = b.add, b.minter
 
-    def quote(owner: URIRef, span: Span) -> None:
+    def quote(owner: IRI, span: Span) -> None:
         b.span(owner, span, exact=span.slice(source_text))
-        q = URIRef(Minter.part(owner, "span-quote"))
+        q = IRI(Minter.part(owner, "span-quote"))
         prefix = source_text[max(0, span.start - _QUOTE_CONTEXT) : span.start]
         suffix = source_text[span.end : span.end + _QUOTE_CONTEXT]
         if prefix:
-            add(q, OA.prefix, Literal(prefix))
+            add(q, OA.prefix, lit(prefix))
         if suffix:
-            add(q, OA.suffix, Literal(suffix))
+            add(q, OA.suffix, lit(suffix))
 
     for n, m in enumerate(ext.mentions, start=1):
-        a = URIRef(minter.iri("mention", f"{doc.identifier}-{n}"))
+        a = IRI(minter.iri("mention", f"{doc.identifier}-{n}"))
         block = _block_iri(minter, doc, m.where)
         add(a, RDF.type, AKG.Mention)
         add(a, RDF.type, OA.Annotation)
-        add(a, OA.hasTarget, URIRef(Minter.part(a, "span")))
+        add(a, OA.hasTarget, IRI(Minter.part(a, "span")))
         add(a, AKG.inText, block)
-        add(a, AKG.mentionKind, Literal(m.kind))
-        add(a, AKG.linkedBy, Literal(m.via))
-        add(a, AKG.confidence, Literal(float(m.confidence)))
+        add(a, AKG.mentionKind, lit(m.kind))
+        add(a, AKG.linkedBy, lit(m.via))
+        add(a, AKG.confidence, lit(float(m.confidence)))
         quote(a, m.span)
         # The target is the span resource: give it the SpecificResource shape under oa:hasTarget too.
         if m.entity is not None:
@@ -481,10 +492,10 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: URIRef, conv: UR
             add(d, AKG.mentions, target)
         else:
             add(a, OA.motivatedBy, OA.tagging)
-            add(a, AKG.candidateLabel, Literal(m.label or m.text))
+            add(a, AKG.candidateLabel, lit(m.label or m.text))
     for c in ext.claims:
         block = _block_iri(minter, doc, c.where)
-        ci = URIRef(minter.claim(doc.identifier, c.where.kind, c.where.position, c.number))
+        ci = IRI(minter.claim(doc.identifier, c.where.kind, c.where.position, c.number))
         add(ci, RDF.type, AKG.Claim)
         add(ci, RDF.type, SCHEMA.Claim)
         add(ci, SCHEMA.appearance, block)
@@ -492,33 +503,33 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: URIRef, conv: UR
         add(ci, SCHEMA.text, _text(c.text, text_lang))
         add(ci, AKG.polarity, AKG.Denied if c.polarity == "denied" else AKG.Asserted)
         if c.modality:
-            add(ci, AKG.modality, Literal(c.modality))
+            add(ci, AKG.modality, lit(c.modality))
         if c.claimant:
-            add(ci, PROV.wasAttributedTo, URIRef(minter.person(c.claimant)))
+            add(ci, PROV.wasAttributedTo, IRI(minter.person(c.claimant)))
         for kind, id_ in c.about:
             add(ci, SCHEMA.about, entity_iri(minter, kind, id_))
         if c.reported_source is not None:
             rs = c.reported_source
-            add(ci, AKG.reportedSourceText, Literal(rs.text))
+            add(ci, AKG.reportedSourceText, lit(rs.text))
             if rs.entity is not None:
                 add(ci, AKG.reportedSource, entity_iri(minter, *rs.entity))
         for k, q in enumerate(c.quantities, start=1):
-            qi = URIRef(Minter.part(ci, f"quantity-{k}"))
+            qi = IRI(Minter.part(ci, f"quantity-{k}"))
             add(ci, AKG.statesQuantity, qi)
             add(qi, RDF.type, AKG.Quantity)
-            add(qi, AKG.quantityText, Literal(q.text))
+            add(qi, AKG.quantityText, lit(q.text))
             if q.min is not None:
                 add(qi, AKG.minValue, _number(q.min))
             if q.max is not None:
                 add(qi, AKG.maxValue, _number(q.max))
             if q.unit:
-                add(qi, AKG.unitLabel, Literal(q.unit, lang="en"))
+                add(qi, AKG.unitLabel, lit(q.unit, lang="en"))
             if q.lower_exclusive:
-                add(qi, AKG.lowerBoundExclusive, Literal(True))
+                add(qi, AKG.lowerBoundExclusive, lit(True))
             if q.upper_exclusive:
-                add(qi, AKG.upperBoundExclusive, Literal(True))
+                add(qi, AKG.upperBoundExclusive, lit(True))
             if q.approximate:
-                add(qi, AKG.approximate, Literal(True))
+                add(qi, AKG.approximate, lit(True))
         for t in c.times:
             if t.value is not None:
                 add(ci, AKG.statesDate, _date_literal(t.value))
@@ -531,7 +542,7 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: URIRef, conv: UR
         # A reported passage is a paragraph; a turn already has its speaker (akg:spokenBy).
         if rp.where.kind != "paragraph":
             continue
-        speaker = URIRef(minter.person(rp.speaker))
+        speaker = IRI(minter.person(rp.speaker))
         add(_block_iri(minter, doc, rp.where), AKG.reportedSpeaker, speaker)
         if conv is not None:
             add(conv, SCHEMA.attendee, speaker)
@@ -542,19 +553,19 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: URIRef, conv: UR
             add(d, AKG.refersToEvent, ei)
             add(block, AKG.refersToEvent, ei)
             continue
-        ei = URIRef(minter.iri("event", f"{doc.identifier}-e{ev.number}"))
+        ei = IRI(minter.iri("event", f"{doc.identifier}-e{ev.number}"))
         add(ei, RDF.type, AKG.ReferredEvent)
         add(ei, RDF.type, SCHEMA.Event)
-        add(ei, RDFS.label, Literal(ev.label, lang="en"))
+        add(ei, RDFS.label, lit(ev.label, lang="en"))
         add(ei, AKG.referredToIn, block)
         add(d, AKG.refersToEvent, ei)
         add(block, AKG.refersToEvent, ei)
         if ev.time is not None:
-            add(ei, AKG.dateText, Literal(ev.time.text))
+            add(ei, AKG.dateText, lit(ev.time.text))
             if ev.time.value is not None:
                 add(ei, SCHEMA.startDate, _date_literal(ev.time.value))
         for slug in ev.participants:
-            add(ei, SCHEMA.attendee, URIRef(minter.person(slug)))
+            add(ei, SCHEMA.attendee, IRI(minter.person(slug)))
         for kind, id_ in ev.places:
             add(ei, SCHEMA.location, entity_iri(minter, kind, id_))
         quote(ei, ev.span)
@@ -580,34 +591,34 @@ def entities_graph(
     software_version: str,
 ) -> Graph:
     """Shared descriptions: persons, places, organisations, named events, languages, the software."""
-    g = Graph()
+    g = _Collect()
     for p in persons:
-        iri = URIRef(minter.person(p.slug))
+        iri = IRI(minter.person(p.slug))
         g.add((iri, RDF.type, FOAF.Person))
         g.add((iri, RDF.type, SCHEMA.Person))
-        g.add((iri, RDFS.label, Literal(p.label)))
-        g.add((iri, FOAF.name, Literal(p.label)))
+        g.add((iri, RDFS.label, lit(p.label)))
+        g.add((iri, FOAF.name, lit(p.label)))
         for a in p.aliases:
             if a != p.label:
-                g.add((iri, SKOS.altLabel, Literal(a)))
+                g.add((iri, SKOS.altLabel, lit(a)))
         if p.note:
-            g.add((iri, RDFS.comment, Literal(p.note, lang="en")))
+            g.add((iri, RDFS.comment, lit(p.note, lang="en")))
         if p.wikidata:
             g.add((iri, SKOS.exactMatch, WD[p.wikidata]))
     for e in entities:
         iri = entity_iri(minter, e.kind, e.id)
         for cls in _ENTITY_CLASSES[e.kind]:
             g.add((iri, RDF.type, cls))
-        g.add((iri, RDFS.label, Literal(e.label)))
+        g.add((iri, RDFS.label, lit(e.label)))
         for a in e.aliases:
             if a != e.label:
-                g.add((iri, SKOS.altLabel, Literal(a)))
+                g.add((iri, SKOS.altLabel, lit(a)))
         for a in e.demonyms:
-            g.add((iri, AKG.demonym, Literal(a)))
+            g.add((iri, AKG.demonym, lit(a)))
         if e.type:
-            g.add((iri, AKG.entityType, Literal(e.type)))
+            g.add((iri, AKG.entityType, lit(e.type)))
         if e.note:
-            g.add((iri, RDFS.comment, Literal(e.note, lang="en")))
+            g.add((iri, RDFS.comment, lit(e.note, lang="en")))
         if e.date:
             start, _, end = e.date.partition("/")
             g.add((iri, SCHEMA.startDate, _iso_literal(start)))
@@ -618,16 +629,24 @@ def entities_graph(
         if e.wikidata:
             g.add((iri, SKOS.exactMatch, WD[e.wikidata]))
         if e.coordinates:  # WGS 84 decimal degrees, from Wikidata's P625 (seeds/authority/coordinates.csv)
-            g.add((iri, SCHEMA.latitude, Literal(e.coordinates[0], datatype=XSD.decimal)))
-            g.add((iri, SCHEMA.longitude, Literal(e.coordinates[1], datatype=XSD.decimal)))
+            g.add((iri, SCHEMA.latitude, lit(e.coordinates[0], datatype=XSD.decimal)))
+            g.add((iri, SCHEMA.longitude, lit(e.coordinates[1], datatype=XSD.decimal)))
     for code, name in languages:
-        g.add((LEXVO[code], RDFS.label, Literal(name, lang="en")))
+        g.add((LEXVO[code], RDFS.label, lit(name, lang="en")))
         g.add((LEXVO[code], RDF.type, DCTERMS.LinguisticSystem))
-    sw = URIRef(minter.software(software_version))
+    sw = IRI(minter.software(software_version))
     g.add((sw, RDF.type, PROV.SoftwareAgent))
-    g.add((sw, RDFS.label, Literal(f"archivekg {software_version}")))
-    g.add((sw, SCHEMA.softwareVersion, Literal(software_version)))
-    return g
+    g.add((sw, RDFS.label, lit(f"archivekg {software_version}")))
+    g.add((sw, SCHEMA.softwareVersion, lit(software_version)))
+    return to_rdflib_graph(g.triples)
+
+
+class _Collect:
+    def __init__(self) -> None:
+        self.triples: set[Triple] = set()
+
+    def add(self, triple: Triple) -> None:
+        self.triples.add(triple)
 
 
 _ENTITY_CLASSES = {
@@ -638,6 +657,6 @@ _ENTITY_CLASSES = {
 }
 
 
-def _iso_literal(iso: str) -> Literal:
+def _iso_literal(iso: str) -> Lit:
     kind = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(iso)]
-    return Literal(iso, datatype=kind)
+    return lit(iso, datatype=kind)

@@ -22,6 +22,7 @@ from rdflib.namespace import SH
 
 from .names import ROLE_WORDS, name_tokens
 from .namespaces import AKG, OA
+from .terms import IRI
 
 __all__ = [
     "ROLE_LABEL", "Report", "Result", "ReviewItem", "SAME_NAME", "SHAPES_DIR", "cross_document_checks", "load_shapes",
@@ -362,7 +363,7 @@ def outward_references(graph: Iterable[tuple], base: str) -> list[tuple[str, str
     subjects = {t[0] for t in graph}
     out: dict[str, tuple[str, str, str]] = {}
     for s, p, o in graph:
-        if isinstance(o, URIRef) and o.startswith(prefix) and o not in subjects and str(o) not in out:
+        if isinstance(o, (URIRef, IRI)) and o.startswith(prefix) and o not in subjects and str(o) not in out:
             out[str(o)] = (str(o), str(s), str(p))
     return sorted(out.values())
 

@@ -91,6 +91,7 @@ def test_cq03_reported_speech_and_turns_in_document_order() -> None:
     from converter.authority import load_authority
     from converter.model import Extraction, ReportedPassage, Where
     from converter.pipeline import build_document
+    from converter.rdf_io import to_ox
     from converter.to_rdf import document_triples
     from converter.uris import Minter
 
@@ -107,9 +108,7 @@ def test_cq03_reported_speech_and_turns_in_document_order() -> None:
     triples.add((URIRef(f"{BASE}id/person/{stalin}"), RDFS.label, Literal("Joseph Stalin")))
     store = ox.Store()
     for s, p, o in triples:
-        obj = ox.Literal(str(o), datatype=ox.NamedNode(str(o.datatype)) if o.datatype else None,
-                         language=o.language) if isinstance(o, Literal) else ox.NamedNode(str(o))
-        store.add(ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), obj))
+        store.add(ox.Quad(to_ox(s), to_ox(p), to_ox(o)))
     query = CATALOGUE["cq03-utterances-of-a-speaker"].sparql
     query = query.replace('("Beqir Balluku" "111239")', '("Joseph Stalin" "990002")')
     got = [(str(r["mode"].value).rsplit("#", 1)[-1], int(r["position"].value), r["text"].value[:12])

@@ -21,6 +21,7 @@ from converter.authority import Authority
 from converter.model import Claim, Extraction, ReportedPassage, Span, Where
 from converter.namespaces import AKG, SCHEMA
 from converter.pipeline import Built, build_document
+from converter.rdf_io import to_rdflib_graph
 from converter.to_rdf import document_triples
 from converter.uris import Minter
 from converter.validate import load_shapes, validate_graph
@@ -205,9 +206,7 @@ def test_a_function_that_is_no_conversation_role_is_left_as_written(built: Built
     from dataclasses import replace
 
     doc = replace(built.doc, participants=tuple(replace(p, function="editor") for p in built.doc.participants))
-    g = Graph()
-    for t in document_triples(doc, built.cast, Minter(BASE), source_info("doc.txt", DOC), software_version="0"):
-        g.add(t)
+    g = to_rdflib_graph(document_triples(doc, built.cast, Minter(BASE), source_info("doc.txt", DOC), software_version="0"))
     entry = next(iter(g.objects(CONVERSATION, AKG.listedParticipant)))
     assert not set(g.objects(entry, PROV.hadRole))
     assert set(g.objects(entry, AKG.roleAsWritten)) == {Literal("interpreter")}
@@ -243,9 +242,7 @@ def test_a_credit_role_archivekg_does_not_know_is_a_contributor_and_repeats_coll
     cast = copy(built.cast)
     jane = next(ref for ref, _ in built.cast.contributors)
     cast.contributors = [(jane, "translator"), (jane, "translator"), (jane, "compiler")]
-    g = Graph()
-    for t in document_triples(built.doc, cast, Minter(BASE), source_info("doc.txt", DOC), software_version="0"):
-        g.add(t)
+    g = to_rdflib_graph(document_triples(built.doc, cast, Minter(BASE), source_info("doc.txt", DOC), software_version="0"))
     assert _credits(g) == sorted([(person("jane-doe"), AKG.Translator), (person("jane-doe"), AKG.Contributor)])
     assert set(g.objects(DOCUMENT, DCTERMS.contributor)) == {person("jane-doe")}
 
@@ -321,10 +318,7 @@ def reported(authority: Authority) -> tuple[Built, Graph]:
     ))
     triples = document_triples(b.doc, b.cast, Minter(BASE), source_info("reported.txt", REPORTED),
                                software_version="0", extraction=ext, source_text=REPORTED)
-    g = Graph()
-    for t in triples:
-        g.add(t)
-    return b, g
+    return b, to_rdflib_graph(triples)
 
 
 def test_a_reported_passage_names_its_speaker(reported: tuple[Built, Graph]) -> None:
@@ -338,7 +332,7 @@ def test_a_reported_passage_names_its_speaker(reported: tuple[Built, Graph]) -> 
     conversation = URIRef(f"{BASE}id/event/990002-conversation")
     without = document_triples(b.doc, b.cast, Minter(BASE), source_info("reported.txt", REPORTED),
                                software_version="0", extraction=Extraction(), source_text=REPORTED)
-    assert (conversation, SCHEMA.attendee, person("pak-heon-yeong")) not in without
+    assert (conversation, SCHEMA.attendee, person("pak-heon-yeong")) not in to_rdflib_graph(without)
     assert speakers | {person("pak-heon-yeong")} <= set(g.objects(conversation, SCHEMA.attendee))
 
 

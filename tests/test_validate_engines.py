@@ -50,8 +50,8 @@ def _triples(path: Path) -> set:
     from converter.uris import Minter
 
     text, source = read_source(path.read_bytes(), path.name)
-    return build_document(text, source, authority=load_authority(ROOT / "seeds" / "authority"),
-                          minter=Minter("https://example.org/")).triples
+    return set(build_document(text, source, authority=load_authority(ROOT / "seeds" / "authority"),
+                              minter=Minter("https://example.org/")).graph)
 
 
 def _seed_triples() -> set:
