@@ -4,6 +4,7 @@ Layout of ``--out DIR``::
 
     DIR/current -> releases/<build-id>      the published build (a symlink, swapped atomically)
     DIR/.cache/validation/                  validation reports of document graphs seen before
+    DIR/.cache/documents/                   converted documents (cache.DocCache), reused by the next build
     DIR/releases/<build-id>/
         store/                              pyoxigraph on-disk store (named graph per document)
         dumps/archivekg.ttl.gz              the whole graph (union of all graphs) as Turtle
@@ -19,7 +20,9 @@ Layout of ``--out DIR``::
 A build is written under ``releases/.staging-*`` and becomes visible only when the
 ``current`` link is replaced in one rename; a failed or interrupted build leaves the
 previous release untouched. The previous release is kept (a running server may
-still be reading it); older ones are removed.
+still be reading it); older ones are removed. A rebuild under the same fingerprint
+(cache.py) starts from a snapshot of the published release and replaces only the
+documents that changed (``write_release(previous=...)``).
 """
 
 from __future__ import annotations
@@ -351,13 +354,18 @@ def write_release(
         # graphs that changed are replaced: the entities graph, new and changed documents; removed ones go.
         ox.Store.read_only(str(previous / "store")).backup(str(stage / "store"))
         store = ox.Store(str(stage / "store"))
-        for ident in (*changes.remove, *changes.load, ENTITIES):
-            store.remove_graph(ox.NamedNode(minter.graph(ident)))
+        replaced = [ox.NamedNode(minter.graph(ident)) for ident in (*changes.remove, *changes.load, ENTITIES)]
+        # Counting the whole store takes seconds at archive scale: count what leaves and what comes instead.
+        stored = json.loads((previous / "build.json").read_text(encoding="utf-8"))["triples"]
+        for g in replaced:
+            stored -= _count(store, g)
+            store.remove_graph(g)
         store.load(path=str(parts / "entities.nq"), format=ox.RdfFormat.N_QUADS)
         stems = {r.identifier: r.parts for r in ordered}
         for ident in changes.load:
             store.load(input=gzip.decompress(part(stems[ident], ".nq.gz").read_bytes()), format=ox.RdfFormat.N_QUADS)
         store.flush()
+        stored += sum(_count(store, g) for g in replaced)
     else:
         nq_plain = stage / "all.nq"
         with nq_plain.open("wb") as nq_all:  # every graph's N-Quads, from the dump's members
@@ -367,7 +375,7 @@ def write_release(
         store.flush()
         store.optimize()
         nq_plain.unlink()
-    stored = len(store)
+        stored = len(store)
     del store
     if stored != rel.quads:
         raise OutputError(f"the store holds {stored} quads but the dumps hold {rel.quads}; nothing was published")
@@ -435,6 +443,10 @@ def _previous_index(previous: Path | None) -> list[dict]:
     if previous is None:
         return []
     return json.loads((previous / "build.json").read_text(encoding="utf-8"))["documents_index"]
+
+
+def _count(store: ox.Store, graph: ox.NamedNode) -> int:
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
 
 
 def _append(out: BinaryIO, source: Path, *, decompress: bool = False) -> None:
