@@ -15,7 +15,15 @@ from pathlib import Path
 
 from . import __version__
 from .authority import Authority, load_authority
-from .cache import DocCache, directory_digest, document_key, fingerprint, full_build_reason, result_from_json
+from .cache import (
+    DocCache,
+    directory_digest,
+    document_key,
+    fingerprint,
+    full_build_reason,
+    result_from_json,
+    software_digest,
+)
 from .errors import ConversionError
 from .namespaces import LEXVO, PREFIXES
 from .pipeline import DocResult, WorkerConfig, convert_file, init_worker
@@ -105,7 +113,7 @@ def run_build(
     output.check()
     build_time, graph_time = build_times()
     shapes_hash = shapes_digest(shapes_dir) if shapes_dir is not None else ""
-    fp = fingerprint(software=__version__, authority=directory_digest(authority_dir, "*.csv"),
+    fp = fingerprint(software=software_digest(__version__), authority=directory_digest(authority_dir, "*.csv"),
                      shapes=shapes_hash, base_uri=minter.base, graph_time=graph_time)
     with output.staging() as stage, tempfile.TemporaryDirectory(dir=stage.parent, prefix=".parts-") as parts_dir:
         parts = Path(parts_dir)

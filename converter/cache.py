@@ -27,7 +27,7 @@ from pathlib import Path
 
 __all__ = [
     "CACHE_FORMAT", "DocCache", "Plan", "directory_digest", "document_key", "fingerprint", "full_build_reason",
-    "gzip_member", "part", "plan", "read_passages", "result_from_json", "result_to_json",
+    "gzip_member", "part", "plan", "read_passages", "result_from_json", "result_to_json", "software_digest",
 ]
 
 CACHE_FORMAT = "1"  # raise when what the cache or the release layout holds changes
@@ -35,7 +35,7 @@ CACHE_FORMAT = "1"  # raise when what the cache or the release layout holds chan
 # What forces a full rebuild, in the order they are checked, and how the build says so.
 REASONS = {
     "format": "the previous build was made by a build without incremental support",
-    "software": "the archivekg version changed",
+    "software": "the archivekg software changed (its version or its code)",
     "authority": "the authority data changed",
     "shapes": "the SHACL shapes changed",
     "base_uri": "the base URI changed",
@@ -51,6 +51,16 @@ def directory_digest(directory: Path | None, pattern: str) -> str:
     for f in sorted(directory.glob(pattern)):
         if f.is_file():
             h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def software_digest(version: str, package: Path | None = None) -> str:
+    """The version and a hash of the converter's own code: a change of code without a new version
+    (a checkout, a local fix) must not reuse documents converted by other code."""
+    package = package or Path(__file__).resolve().parent
+    h = hashlib.sha256(version.encode() + b"\0")
+    for f in sorted(package.rglob("*.py")):
+        h.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()
 
 

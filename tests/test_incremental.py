@@ -23,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from converter.cache import Plan, fingerprint, full_build_reason, plan
+from converter.cache import Plan, fingerprint, full_build_reason, plan, software_digest
 
 from .conftest import BASE, FIXTURES, ROOT, run_cli
 from .test_build_faults import _leftovers, _published
@@ -269,7 +269,7 @@ FP = fingerprint(software="1", authority="a", shapes="s", base_uri=BASE, graph_t
 
 
 @pytest.mark.parametrize("key, reason", [
-    ("software", "the archivekg version changed"), ("authority", "the authority data changed"),
+    ("software", "the archivekg software changed (its version or its code)"), ("authority", "the authority data changed"),
     ("shapes", "the SHACL shapes changed"), ("base_uri", "the base URI changed"),
     ("graph_time", "the build time written into the graph (SOURCE_DATE_EPOCH) changed"),
 ])
@@ -286,3 +286,14 @@ def test_plan_compares_documents_by_id_source_and_bytes() -> None:
               {"id": "3", "source": "c.txt", "sha256": "z"}, {"id": "4", "source": "d.txt", "sha256": "w"}]
     now = [("1", "a.txt", "x"), ("2", "b.txt", "y2"), ("3", "c2.txt", "z"), ("5", "e.txt", "v")]
     assert plan(before, now) == Plan(load=("2", "3", "5"), remove=("4",), kept=("1",))
+
+
+def test_the_software_digest_changes_with_the_version_and_with_the_code(tmp_path: Path) -> None:
+    package = tmp_path / "converter"
+    shutil.copytree(ROOT / "converter", package, ignore=shutil.ignore_patterns("__pycache__"))
+    digest = software_digest("1", package)
+    assert software_digest("1", ROOT / "converter") == digest
+    assert software_digest("2", package) != digest
+    with (package / "to_rdf.py").open("a", encoding="utf-8") as f:
+        f.write("\n# a local fix\n")
+    assert software_digest("1", package) != digest
