@@ -404,6 +404,10 @@ def write_release(
     else:
         write_index(stage / "search.sqlite", (Passage(*p) for r in ordered for p in read_passages(r.parts)), labels)
     lap("search_index")
+    from .serving_index import write_serving_index
+
+    write_serving_index(stage)  # vocabulary.json: what the server would otherwise scan the whole store for
+    lap("serving_index")
     rel.documents = len(ordered)
     rel.persons = len({p[0] for r in ordered for p in r.persons})  # persons taking part in documents
     rel.utterances = sum(r.turns for r in ordered)
