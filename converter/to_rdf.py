@@ -191,24 +191,11 @@ class _Builder:
     def add(self, s: IRI, p: IRI, o: object) -> None:
         self.triples.add((s, p, o))  # type: ignore[arg-type]
 
-    def span(
-        self, owner: IRI, span: Span, name: str = "span", exact: str | None = None, prop: IRI = AKG.span
-    ) -> None:
-        """``owner akg:span <owner#name>``: a Web Annotation SpecificResource on the source."""
-        res = IRI(Minter.part(owner, name))
-        pos = IRI(Minter.part(owner, f"{name}-position"))
-        self.add(owner, prop, res)
-        self.add(res, RDF.type, OA.SpecificResource)
-        self.add(res, OA.hasSource, self.source_iri)
-        self.add(res, OA.hasSelector, pos)
-        self.add(pos, RDF.type, OA.TextPositionSelector)
-        self.add(pos, OA.start, lit(span.start))
-        self.add(pos, OA.end, lit(span.end))
-        if exact is not None:
-            quote = IRI(Minter.part(owner, f"{name}-quote"))
-            self.add(res, OA.hasSelector, quote)
-            self.add(quote, RDF.type, OA.TextQuoteSelector)
-            self.add(quote, OA.exact, lit(exact))
+    def span(self, owner: IRI, span: Span, prop: IRI = AKG.span) -> None:
+        """``owner akg:span <source#char=start,end>``: the characters, as one RFC 5147 fragment IRI of
+        the source file. The Web Annotation selectors (position, quote with its context) are derived
+        from the IRI and the published source when a mention is served (server/annotation.py)."""
+        self.add(owner, prop, IRI(Minter.chars(self.source_iri, span.start, span.end)))
 
     def block(self, iri: IRI, cls: IRI, block: Block, doc_iri: IRI, lang: str | None) -> None:
         self.add(iri, RDF.type, cls)
@@ -311,7 +298,7 @@ def document_triples(
         add(attribution, PROV.agent, person)
         add(attribution, PROV.hadRole, role_iri)
     if doc.title_span:
-        b.span(d, doc.title_span, "title-span", prop=AKG.titleSpan)
+        b.span(d, doc.title_span, prop=AKG.titleSpan)
 
     # Source file and provenance of this graph.
     add(src, RDF.type, AKG.SourceFile)
@@ -433,13 +420,12 @@ def document_triples(
             add(u, AKG.speakerSide, lit(turn.side))
         if conv is not None:
             add(u, AKG.inConversation, conv)
-        b.span(u, turn.label_span, "label-span", prop=AKG.labelSpan)
+        b.span(u, turn.label_span, prop=AKG.labelSpan)
     for para in doc.paragraphs:
         p = IRI(minter.paragraph(doc.identifier, para.position))
         b.block(p, AKG.Paragraph, para, d, text_lang)
     if extraction is not None:
-        assert source_text is not None, "source_text is needed for quote selectors"
-        _extraction(b, doc, extraction, d, conv, text_lang, source_text)
+        _extraction(b, doc, extraction, d, conv, text_lang)
     return b.triples
 
 
@@ -455,43 +441,28 @@ def _block_iri(minter: Minter, doc: Document, where: Where) -> IRI:
     return IRI(minter.paragraph(doc.identifier, where.position))
 
 
-_QUOTE_CONTEXT = 32
-
-
 def _extraction(b: _Builder, doc: Document, ext: Extraction, d: IRI, conv: IRI | None,
-                text_lang: str | None, source_text: str) -> None:
+                text_lang: str | None) -> None:
     add, minter = b.add, b.minter
-
-    def quote(owner: IRI, span: Span) -> None:
-        b.span(owner, span, exact=span.slice(source_text))
-        q = IRI(Minter.part(owner, "span-quote"))
-        prefix = source_text[max(0, span.start - _QUOTE_CONTEXT) : span.start]
-        suffix = source_text[span.end : span.end + _QUOTE_CONTEXT]
-        if prefix:
-            add(q, OA.prefix, lit(prefix))
-        if suffix:
-            add(q, OA.suffix, lit(suffix))
+    span = b.span
 
     for n, m in enumerate(ext.mentions, start=1):
         a = IRI(minter.iri("mention", f"{doc.identifier}-{n}"))
         block = _block_iri(minter, doc, m.where)
+        # A few triples in the store; the full Web Annotation (oa:Annotation, its motivation, a
+        # SpecificResource with position and quote selectors) is derived when the mention is served.
         add(a, RDF.type, AKG.Mention)
-        add(a, RDF.type, OA.Annotation)
-        add(a, OA.hasTarget, IRI(Minter.part(a, "span")))
+        add(a, OA.hasTarget, IRI(Minter.chars(b.source_iri, m.span.start, m.span.end)))
         add(a, AKG.inText, block)
         add(a, AKG.mentionKind, lit(m.kind))
         add(a, AKG.linkedBy, lit(m.via))
         add(a, AKG.confidence, lit(float(m.confidence)))
-        quote(a, m.span)
-        # The target is the span resource: give it the SpecificResource shape under oa:hasTarget too.
         if m.entity is not None:
             target = entity_iri(minter, *m.entity)
-            add(a, OA.motivatedBy, OA.identifying)
             add(a, OA.hasBody, target)
             add(block, AKG.mentions, target)
             add(d, AKG.mentions, target)
         else:
-            add(a, OA.motivatedBy, OA.tagging)
             add(a, AKG.candidateLabel, lit(m.label or m.text))
     for c in ext.claims:
         block = _block_iri(minter, doc, c.where)
@@ -537,7 +508,7 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: IRI, conv: IRI |
             add(ci, AKG.speechMode, AKG.ReportedSpeech)
         elif c.where.kind == "turn":
             add(ci, AKG.speechMode, AKG.DirectSpeech)
-        quote(ci, c.span)
+        span(ci, c.span)
     for rp in ext.reported:
         # A reported passage is a paragraph; a turn already has its speaker (akg:spokenBy).
         if rp.where.kind != "paragraph":
@@ -568,7 +539,7 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: IRI, conv: IRI |
             add(ei, SCHEMA.attendee, IRI(minter.person(slug)))
         for kind, id_ in ev.places:
             add(ei, SCHEMA.location, entity_iri(minter, kind, id_))
-        quote(ei, ev.span)
+        span(ei, ev.span)
 
 
 @dataclass(frozen=True)

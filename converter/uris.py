@@ -3,8 +3,9 @@
 Every IRI is a pure function of the base URI and stable facts of the input (the
 archive's document id, a person's authority id or normalised name, a position in
 the document), so the same input always gives the same IRIs. Parts of a resource
-(its span, selectors, markers) are fragment IRIs of that resource (``…/utterance/111239-22#span``)
-rather than blank nodes: stable, dereferenceable, and safe to merge.
+(its markers, participants, credits) are fragment IRIs of that resource
+(``…/utterance/111239-22#mark-1``) rather than blank nodes: stable, dereferenceable, and safe to
+merge. A span is an RFC 5147 fragment IRI of the source file (``…/source/x.txt#char=16,44``).
 """
 
 from __future__ import annotations
@@ -96,6 +97,22 @@ class Minter:
     def source(self, relpath: str) -> str:
         """The published copy of a source file, served as text at this IRI."""
         return f"{self.base}source/{quote(relpath, safe='/')}"
+
+    @staticmethod
+    def chars(source_iri: str, start: int, end: int) -> str:
+        """Characters ``start`` (inclusive) to ``end`` (exclusive) of a source file, as an RFC 5147
+        fragment IRI: ``…/source/file.txt#char=5995,6209``. Offsets count Unicode code points of the
+        text the converter read (a BOM dropped, line ends as one character)."""
+        return f"{source_iri}#char={start},{end}"
+
+    @staticmethod
+    def parse_chars(iri: str) -> tuple[str, int, int] | None:
+        """``(source IRI, start, end)`` of a ``#char=start,end`` IRI; None for any other IRI."""
+        source, sep, frag = iri.partition("#char=")
+        start, comma, end = frag.partition(",")
+        if not sep or not comma or not start.isdigit() or not end.isdigit():
+            return None
+        return source, int(start), int(end)
 
     @staticmethod
     def part(iri: str, fragment: str) -> str:

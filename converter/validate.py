@@ -23,6 +23,7 @@ from rdflib.namespace import SH
 from .names import ROLE_WORDS, name_tokens
 from .namespaces import AKG, OA
 from .terms import IRI
+from .uris import Minter
 
 __all__ = [
     "ROLE_LABEL", "Report", "Result", "ReviewItem", "SAME_NAME", "SHAPES_DIR", "cross_document_checks", "load_shapes",
@@ -333,24 +334,26 @@ def validate_graph(data: Graph, shapes: Graph | None = None, *, engine: str = "s
 
 
 def _start_of(graph: Graph, node: URIRef) -> int | None:
-    """Offset in the source file where ``node`` (or the resource it is part of) begins."""
+    """Offset in the source file where ``node`` (a span, or the resource it is the span of, or the
+    resource a fragment IRI is part of) begins."""
     for candidate in (node, URIRef(str(node).split("#")[0])):
-        for span in [*graph.objects(candidate, AKG.span), *graph.objects(candidate, AKG.titleSpan), candidate]:
-            for sel in [*graph.objects(span, OA.hasSelector), span]:
-                start = graph.value(sel, OA.start)
-                if start is not None:
-                    try:
-                        return int(start)
-                    except ValueError:
-                        return None
+        spans = [candidate, *(o for p in (AKG.span, AKG.titleSpan, AKG.labelSpan, OA.hasTarget)
+                              for o in graph.objects(candidate, p))]
+        for span in spans:
+            chars = Minter.parse_chars(str(span))
+            if chars is not None:
+                return chars[1]
     return None
 
 
 def locate(report: Report, graph: Graph, text: str, source: str) -> Report:
-    """The report with each result's source file and line, from the graph's spans."""
+    """The report with each result's source file and line, from the graph's spans: the line of the
+    offending span when the result names one as its value, else of its focus node's span."""
     out = Report()
     for r in report.results:
-        start = _start_of(graph, URIRef(r.focus))
+        start = Minter.parse_chars(r.value)[1] if r.value and Minter.parse_chars(r.value) else None
+        if start is None:
+            start = _start_of(graph, URIRef(r.focus))
         line = text.count("\n", 0, min(start, len(text))) + 1 if start is not None else None
         out.results.append(replace(r, source=source, line=line))
     return out

@@ -13,6 +13,8 @@ from html import escape
 
 from flask import current_app
 
+from converter.uris import Minter
+
 from .links import link as _link, safe_href
 from .transcript import block_anchor, block_page, transcript
 
@@ -212,13 +214,13 @@ def _describe_quantity(r) -> str:  # type: ignore[no-untyped-def]
 
 def claim(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-untyped-def]
     """A claim: its words, who made it, what about, on whose report, what it states, and where it stands."""
-    head = _rows(store, f"""SELECT ?text ?who ?whoLabel ?polarity ?modality ?block ?btext ?bstart ?start ?end ?d ?t ?date
+    head = _rows(store, f"""SELECT ?text ?who ?whoLabel ?polarity ?modality ?block ?btext ?bspan ?span ?d ?t ?date
       ?source ?sourceLabel ?sourceText WHERE {{
-      <{iri}> schema:text ?text ; dct:isPartOf ?d ; akg:span/oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end .
+      <{iri}> schema:text ?text ; dct:isPartOf ?d ; akg:span ?span .
       ?d dct:title ?t OPTIONAL {{ ?d dct:date ?date }}
       OPTIONAL {{ <{iri}> prov:wasAttributedTo ?who OPTIONAL {{ ?who rdfs:label ?whoLabel }} }}
       OPTIONAL {{ <{iri}> akg:polarity ?polarity }} OPTIONAL {{ <{iri}> akg:modality ?modality }}
-      OPTIONAL {{ <{iri}> schema:appearance ?block . ?block schema:text ?btext ; akg:span/oa:hasSelector/oa:start ?bstart }}
+      OPTIONAL {{ <{iri}> schema:appearance ?block . ?block schema:text ?btext ; akg:span ?bspan }}
       OPTIONAL {{ <{iri}> akg:reportedSource ?source OPTIONAL {{ ?source rdfs:label ?sourceLabel }} }}
       OPTIONAL {{ <{iri}> akg:reportedSourceText ?sourceText }}
     }} LIMIT 1""")
@@ -251,9 +253,10 @@ def claim(store, iri: str, base: str, page: int) -> str:  # type: ignore[no-unty
     rows.append(("Document", doc))
     table = _facts("claim", rows)
     context = ""
+    here, around = Minter.parse_chars(_v(h, "span")), Minter.parse_chars(_v(h, "bspan"))
     if h["block"] is not None:
-        text, offset = _v(h, "btext"), int(_v(h, "bstart"))
-        s, e = int(_v(h, "start")) - offset, int(_v(h, "end")) - offset
+        text = _v(h, "btext")
+        s, e = (here[1] - around[1], here[2] - around[1]) if here and around else (-1, -1)
         if 0 <= s <= e <= len(text):
             marked = escape(text[:s]) + f'<mark class="claim">{escape(text[s:e])}</mark>' + escape(text[e:])
         else:

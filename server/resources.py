@@ -3,11 +3,13 @@
 ``Accept`` (or a file suffix: .ttl, .nt, .jsonld, .rdf) decides between an HTML page
 and RDF; responses carry ``Vary: Accept``; an unknown resource is a 404. The
 description is the resource's outgoing triples, those of its parts (fragment IRIs
-such as ``#span``), and its incoming links.
+such as ``#mark-1``), and its incoming links. A mention also gets the Web Annotation
+it stands for (server/annotation.py).
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +22,7 @@ from werkzeug.exceptions import NotFound
 
 from converter.namespaces import PREFIXES
 
+from .annotation import WA_CONTEXT, derived_triples, source_text, wants_web_annotation, web_annotation
 from .errors import ApiError, not_acceptable
 from .executor import serialize_graph
 from .layout import page
@@ -54,7 +57,7 @@ def _triples(store, query: str) -> set[ox.Triple]:  # type: ignore[no-untyped-de
 def describe(store, iri: str) -> list[ox.Triple]:  # type: ignore[no-untyped-def]
     """Outgoing triples of the IRI and of its fragment parts, and incoming links (bounded).
 
-    Parts (``#span``, ``#span-position``, ``#mark-1``, ...) are found by following the links
+    Parts (``#mark-1``, ``#participant-1``, ...) are found by following the links
     from the resource to them, level by level, so that no query scans the store. Every
     part the build mints is linked from its resource (tests/test_pages.py checks it).
     An IRI that is not one describes nothing.
@@ -207,9 +210,26 @@ def resource(kind: str, slug: str) -> Response:
         triples = describe(store, iri)
         if not any(t.subject.value == iri or t.subject.value.startswith(iri + "#") for t in triples):
             raise NotFound(f"nothing is known about {iri}")
+        if kind == "mention":  # lean in the store, a whole Web Annotation here (server/annotation.py)
+            target = next((t.object.value for t in triples if t.subject.value == iri
+                           and t.predicate.value == "http://www.w3.org/ns/oa#hasTarget"), "")
+            text = source_text(store.current_path(), base, target.partition("#")[0])
+            if media == "application/ld+json" and wants_web_annotation(request.headers.get("Accept"),
+                                                                         request.args.get("profile")):
+                resp = Response(json.dumps(web_annotation(iri, triples, text), ensure_ascii=False, indent=1),
+                                mimetype="application/ld+json")
+                resp.headers["Content-Type"] = f'application/ld+json; profile="{WA_CONTEXT}"'
+                resp.headers["Vary"] = "Accept"
+                return resp
+            triples = sorted({*triples, *derived_triples(iri, triples, text)},
+                             key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
         if media == "text/html":
             sections = SECTIONS.get(kind)
             extra = sections(store, iri, base, page) if sections else ""
+            if kind == "mention":
+                wa = escape(local_href(iri, base) + ".jsonld?profile=anno", quote=True)
+                extra += f'<p class="formats">This mention as a <a href="{wa}">W3C Web Annotation</a> (JSON-LD)</p>'
+
             resp = Response(_page(iri, triples, _labels(store, triples), base, extra), mimetype="text/html")
         else:
             resp = Response(serialize_graph(triples, media, PREFIXES), mimetype=media)

@@ -11,6 +11,8 @@ import re
 
 from html import escape
 
+from converter.uris import Minter
+
 from .links import safe_href
 
 __all__ = ["TRANSCRIPT_PAGE", "block_anchor", "block_page", "transcript"]
@@ -39,34 +41,33 @@ def transcript(store, doc_iri: str, base: str, page: int = 1) -> str:  # type: i
     TRANSCRIPT_PAGE of them a page."""
     akg, oa = "https://w3id.org/archivekg/ontology#", "http://www.w3.org/ns/oa#"
     low, high = (page - 1) * TRANSCRIPT_PAGE, page * TRANSCRIPT_PAGE
-    q = f"""SELECT ?b ?pos ?text ?speaker ?kind ?start WHERE {{
+    q = f"""SELECT ?b ?pos ?text ?speaker ?kind ?span WHERE {{
       ?b <http://purl.org/dc/terms/isPartOf> <{doc_iri}> ; <http://schema.org/position> ?pos .
       FILTER(?pos > {low} && ?pos <= {high + 1})
-      ?b <http://schema.org/text> ?text ; <{akg}span>/<{oa}hasSelector>/<{oa}start> ?start .
+      ?b <http://schema.org/text> ?text ; <{akg}span> ?span .
       OPTIONAL {{ ?b <{akg}spokenBy>/<{_LABEL}> ?speaker }}
       BIND(IF(BOUND(?speaker), "turn", "paragraph") AS ?kind)
     }} ORDER BY ?kind ?pos"""
     rows = list(store.query(q))
     more = any(int(r["pos"].value) > high for r in rows)
     blocks = [(r["b"].value, r["kind"].value, r["speaker"].value if r["speaker"] else "", r["text"].value,
-               int(r["start"].value)) for r in rows if int(r["pos"].value) <= high]
+               _chars(r["span"].value)[0]) for r in rows if int(r["pos"].value) <= high]
     if not blocks:
         return ""
     # One query per kind, each starting from the document's blocks. A UNION of the two, or a BIND
     # before the span pattern, is evaluated over every mention or claim of the store before the join
     # (34 to 38 s a page on 1,000 documents, against milliseconds this way).
     marks: dict[str, dict[str, list[tuple[int, int, str]]]] = {}
-    for what, pattern in (("mention", f"?x <{akg}inText> ?block ; a <{akg}Mention> ; <{oa}hasBody> ?target ."),
-                          ("claim", f"?x <http://schema.org/appearance> ?block ; a <{akg}Claim> .")):
-        spans = f"""SELECT ?block ?x ?target ?start ?end WHERE {{
+    for what, pattern in (("mention", f"?x <{akg}inText> ?block ; a <{akg}Mention> ; <{oa}hasBody> ?target ; <{oa}hasTarget> ?span ."),
+                          ("claim", f"?x <http://schema.org/appearance> ?block ; a <{akg}Claim> ; <{akg}span> ?span .")):
+        spans = f"""SELECT ?block ?x ?target ?span WHERE {{
           ?block <http://purl.org/dc/terms/isPartOf> <{doc_iri}> ; <http://schema.org/position> ?bp .
           FILTER(?bp > {low} && ?bp <= {high}) {pattern}
-          ?x <{akg}span>/<{oa}hasSelector> ?sel . ?sel <{oa}start> ?start ; <{oa}end> ?end .
         }}"""
         for r in store.query(spans):
             target = r["target"] if what == "mention" else r["x"]
             marks.setdefault(r["block"].value, {"mention": [], "claim": []})[what].append(
-                (int(r["start"].value), int(r["end"].value), target.value))
+                (*_chars(r["span"].value), target.value))
     items = "".join(
         f'<p class="{kind}" id="{escape(block_anchor(b), quote=True)}">' + (f"<strong>{escape(speaker)}:</strong> " if speaker else "")
         + _marked(text, start, marks.get(b, {}), base) + "</p>"
@@ -79,6 +80,12 @@ def transcript(store, doc_iri: str, base: str, page: int = 1) -> str:  # type: i
         nav = (f'<p class="pager">Turns or paragraphs {low + 1}–{low + len(blocks)}, page {page}. '
                f'{" · ".join(links)}</p>')
     return f'<h2>Text</h2>{nav}<section id="transcript">{items}</section>{nav}'
+
+
+def _chars(span: str) -> tuple[int, int]:
+    """Start and end of a span IRI (``…#char=START,END``); (0, 0) for anything else, which marks nothing."""
+    chars = Minter.parse_chars(span)
+    return (chars[1], chars[2]) if chars else (0, 0)
 
 
 def _marked(text: str, offset: int, marks: dict[str, list[tuple[int, int, str]]], base: str) -> str:

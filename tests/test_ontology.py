@@ -284,7 +284,7 @@ REQUIRED_AXIOMS = [
     (AKG.DamagedText, RDFS.subClassOf, AKG.TextMarker),
     (AKG.IllegibleText, RDFS.subClassOf, AKG.TextMarker),
     (AKG.recordedIn, OWL.inverseOf, AKG.records),
-    (AKG.span, RDFS.range, OA.SpecificResource),
+    (AKG.span, RDFS.range, RDFS.Resource),  # an RFC 5147 fragment IRI (…#char=START,END), no class
     (AKG.hasMarker, RDFS.range, AKG.TextMarker),
     (AKG.earliestDate, RDFS.range, RDFS.Literal),
     (AKG.latestDate, RDFS.range, RDFS.Literal),

@@ -103,13 +103,9 @@ HOSTILE_DATA = """
 <http://www.example/id/document/d> a akg:Document ; dct:title "D" ; dct:source <javascript:alert(4)> ;
     akg:sourceFile <vbscript:msgbox(5)> .
 <http://www.example/id/document/d/b1> dct:isPartOf <http://www.example/id/document/d> ; schema:position 1 ;
-    schema:text "Hello world" ; akg:span <http://www.example/id/document/d/b1#span> .
-<http://www.example/id/document/d/b1#span> oa:hasSelector <http://www.example/id/document/d/b1#sel> .
-<http://www.example/id/document/d/b1#sel> oa:start 0 ; oa:end 11 .
+    schema:text "Hello world" ; akg:span <http://www.example/source/d.txt#char=0,11> .
 <http://www.example/id/document/d/m1> a akg:Mention ; akg:inText <http://www.example/id/document/d/b1> ;
-    oa:hasBody <javascript:alert(6)> ; akg:span <http://www.example/id/document/d/m1#span> .
-<http://www.example/id/document/d/m1#span> oa:hasSelector <http://www.example/id/document/d/m1#sel> .
-<http://www.example/id/document/d/m1#sel> oa:start 0 ; oa:end 5 .
+    oa:hasBody <javascript:alert(6)> ; oa:hasTarget <http://www.example/source/d.txt#char=0,5> .
 """
 
 

@@ -339,7 +339,7 @@ def test_every_minted_iri_dereferences(server) -> None:
     for row in store.query(f'SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "{BASE}id/") '
                            '&& CONTAINS(STR(?s), "#")) }'):
         parts.setdefault(row["s"].value.split("#")[0], set()).add(row["s"].value)
-    assert len(iris) > 100 and sum(map(len, parts.values())) > 100
+    assert len(iris) > 100 and sum(map(len, parts.values())) >= 10  # marks, participants, credits, quantities
     for iri in iris:
         status, headers, body = http("GET", url + "/" + iri[len(BASE):], headers={"Accept": "application/n-triples"})
         assert status == 200, iri

@@ -255,14 +255,8 @@ def _notes(g: Graph) -> dict[str, tuple[URIRef, URIRef | None, int, int]]:
     out = {}
     for n in g.objects(DOCUMENT, AKG.hasEditorialNote):
         assert (n, RDF.type, AKG.EditorialNote) in g
-        span = g.value(n, AKG.span)
-        pos = next(s for s in g.objects(span, URIRef("http://www.w3.org/ns/oa#hasSelector"))
-                   if g.value(s, URIRef("http://www.w3.org/ns/oa#start")) is not None)
-        out[str(g.value(n, SCHEMA.text))] = (
-            g.value(n, AKG.inText), g.value(n, AKG.authorRole),
-            int(g.value(pos, URIRef("http://www.w3.org/ns/oa#start"))),
-            int(g.value(pos, URIRef("http://www.w3.org/ns/oa#end"))),
-        )
+        _source, start, end = Minter.parse_chars(str(g.value(n, AKG.span)))
+        out[str(g.value(n, SCHEMA.text))] = (g.value(n, AKG.inText), g.value(n, AKG.authorRole), start, end)
     return out
 
 
