@@ -30,7 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 
-from .store import Dataset, QuerySyntaxError, StoreTimeout, StoreUnavailable, release_dir
+from .store import Dataset, QuerySyntaxError, StoreTimeout, StoreUnavailable, read_build_info, release_dir
 
 __all__ = ["RemoteStore", "check_holds_build"]
 
@@ -160,9 +160,7 @@ class RemoteStore:
         return release_dir(self.data_dir)
 
     def build_info(self) -> dict:
-        import json
-
-        return json.loads((self.current_path() / "build.json").read_text(encoding="utf-8"))
+        return read_build_info(self.current_path())
 
     def _graphs(self) -> tuple[str, ...]:
         """The build's named graphs (its VoID subsets), read once per published release; () without VoID."""
