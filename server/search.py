@@ -3,7 +3,8 @@
 Parameters: ``q`` (words; ``word*`` for a prefix), ``speaker`` (label or id),
 ``document`` (archive id), ``from`` / ``to`` (ISO dates or their prefixes, e.g. 1968 or
 1968-10), ``kind`` (utterance, paragraph, claim; repeatable), ``page``. JSON when asked
-for by ``Accept: application/json`` or ``format=json``.
+for by ``Accept: application/json`` or ``format=json``. Results are ranked by BM25, unless more than
+RANK_MOST passages match (converter/search_index.py): then they come by document, and say so.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from converter.search_index import search
+from converter.search_index import RANK_MOST, ranked, search
 
 from .errors import bad_request
 from .layout import page
@@ -73,12 +74,19 @@ def _pager(p: dict, total: int) -> str:
     return f'<p class="pager">Page {p["page"]}. {" · ".join(links)}</p>' if links else ""
 
 
+def _order_note(total: int) -> str:
+    if ranked(total):
+        return ""
+    return (f'<span id="unranked">: more than {RANK_MOST:,} passages match, too many to rank by relevance, so they '
+            f"are listed as the index holds them, by document; add a word or a filter to rank them</span>")
+
+
 @bp.route("/search")
 def search_view() -> Response:
     p = _params()
     store = current_app.extensions["archivekg.store"]
     index = store.current_path() / "search.sqlite"
-    base = store.build_info()["base_uri"]
+    base = store.build_info()["base_uri"]  # kept per release (server/store.py), not parsed per request
     total, hits = (0, [])
     if p["q"]:
         total, hits = search(index, p["q"], speaker=p["speaker"], document=p["document"], date_from=p["date_from"],
@@ -87,9 +95,10 @@ def search_view() -> Response:
         request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json"
     if wants_json:
         return jsonify({
-            "query": p["q"], "total": total, "page": p["page"], "page_size": PAGE_SIZE,
+            "query": p["q"], "total": total, "page": p["page"], "page_size": PAGE_SIZE, "ranked": ranked(total),
             "results": [{"kind": h.kind, "iri": h.iri, "document": h.doc_id, "title": h.doc_title, "date": h.date,
-                         "speaker": h.speaker, "speaker_label": h.speaker_label, "score": round(h.score, 4),
+                         "speaker": h.speaker, "speaker_label": h.speaker_label,
+                         "score": None if h.score is None else round(h.score, 4),
                          "snippet": h.snippet.replace("\x02", "").replace("\x03", ""),
                          "highlight": h.snippet.replace("\x02", "<mark>").replace("\x03", "</mark>")}
                         for h in hits],
@@ -102,5 +111,5 @@ def search_view() -> Response:
     )
     html = page("Search", f"""<h1>Search the texts</h1>
 {_form(p)}
-<p id="total">{total} result(s)</p><ol id="hits" start="{(p["page"] - 1) * PAGE_SIZE + 1}">{items}</ol>{_pager(p, total)}""")
+<p id="total">{total} result(s){_order_note(total)}</p><ol id="hits" start="{(p["page"] - 1) * PAGE_SIZE + 1}">{items}</ol>{_pager(p, total)}""")
     return Response(html, mimetype="text/html")
