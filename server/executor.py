@@ -76,15 +76,22 @@ class Outcome:
 class Result:
     """An outcome and its body: an iterable of byte chunks with ``close()``, for a WSGI response."""
 
-    def __init__(self, outcome: Outcome, chunks: Iterable[bytes] = ()) -> None:
+    def __init__(self, outcome: Outcome, chunks: Iterable[bytes] | bytes = ()) -> None:
         self.outcome = outcome
         self._chunks = chunks
 
     def __iter__(self) -> Iterator[bytes]:
+        if isinstance(self._chunks, bytes):
+            return iter((self._chunks,) if self._chunks else ())
         return iter(self._chunks)
 
     def read(self) -> bytes:
         return b"".join(self)
+
+    @property
+    def whole(self) -> bytes | None:
+        """The body, when it came whole (a result within its first chunk): sent with a Content-Length."""
+        return self._chunks if isinstance(self._chunks, bytes) else None
 
     @property
     def truncated(self) -> bool | None:
@@ -340,7 +347,8 @@ def _rss_mb() -> float:
 
 def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0, endpoint: str = "",  # type: ignore[no-untyped-def]
                 timeout: float = 30.0) -> None:
-    """A worker: for each job, ("head", outcome); if ok, ("data", bytes)* and ("end", truncated, error, recycle).
+    """A worker: for each job, ("whole", outcome, body, recycle) when the body fits in one chunk; else ("head",
+    outcome) and, if ok, ("data", bytes)* and ("end", truncated, error, recycle).
 
     ``recycle`` says that the process holds more than ``recycle_mb`` after the job (a large result grew its
     heap): the executor then replaces it, so that memory goes back to the machine instead of staying grown."""
@@ -367,17 +375,40 @@ def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0, en
         except Exception as err:  # noqa: BLE001 - a failure while evaluating: reported, the worker lives on
             conn.send(("head", Outcome("error", message=f"{type(err).__name__}: {err}")))
             continue
-        conn.send(("head", outcome))
         if outcome.status != "ok":
+            conn.send(("head", outcome))
             continue
-        out = _ChunkWriter(lambda data: conn.send(("data", data)))
+        # The body is written into a first chunk before anything is sent: a result that ends within it (most
+        # answers: a page's lookup, ASK, a short SELECT) goes in one message with its head, ("whole", outcome,
+        # body, recycle), instead of three; a longer one streams as ("head", outcome), ("data", bytes)*, ("end", ...).
+        held: list[bytes] = []  # the first chunk, until a second one shows that the result streams
+        streaming = False
+
+        def emit(data: bytes) -> None:
+            nonlocal streaming
+            if not streaming and not held:
+                held.append(data)
+                return
+            if not streaming:
+                streaming = True
+                conn.send(("head", outcome))
+                conn.send(("data", held.pop()))
+            conn.send(("data", data))
+
+        out = _ChunkWriter(emit)
         try:
             truncated = write(out)
             out.flush()
-        except Exception as err:  # noqa: BLE001 - reported to the server, which breaks the stream off
-            conn.send(("end", None, f"{type(err).__name__}: {err}", True))
+        except Exception as err:  # noqa: BLE001 - reported to the server: its own status, or the stream broken off
+            message = f"{type(err).__name__}: {err}"
+            conn.send(("end", None, message, True) if streaming else ("head", Outcome("error", message=message)))
             continue
-        conn.send(("end", truncated, "", bool(recycle_mb) and _rss_mb() > recycle_mb))
+        recycle = bool(recycle_mb) and _rss_mb() > recycle_mb
+        if streaming:
+            conn.send(("end", truncated, "", recycle))
+        else:
+            known = Outcome(outcome.status, outcome.media, truncated, outcome.message, outcome.form)
+            conn.send(("whole", known, held[0] if held else b"", recycle))
 
 
 class _Stream:
@@ -515,7 +546,12 @@ class Executor:
         try:
             conn.send(job)
             if conn.poll(limit):
-                _, outcome = conn.recv()
+                msg = conn.recv()
+                if msg[0] == "whole":  # head and body in one: the process is free again
+                    _, outcome, body, recycle = msg
+                    (self._replace if recycle else self._release)(proc, conn)
+                    return Result(outcome, body)
+                outcome = msg[1]
                 if outcome.status != "ok":
                     self._release(proc, conn)
                     return Result(outcome)

@@ -321,8 +321,9 @@ def run_query(query: str, dataset: Dataset) -> Response:
     simple = _SIMPLE_DESCRIBE.match(body)
     if simple and not (dataset.default_graphs or dataset.named_graphs):
         return _describe_response(query, re.findall(r"<([^<>\s]+)>", simple.group(1)))  # absolute IRIs only
+    endpoint = endpoint_url()
     if not (dataset.default_graphs or dataset.named_graphs):  # the protocol's parameters override the query's
-        dataset = query_dataset(query, endpoint_url()) or dataset
+        dataset = query_dataset(query, endpoint) or dataset
     dataset = specified(dataset)
     limit = int(current_app.config["MAX_RESULT_ROWS"])
     results_media = _offered(_RESULT_OFFERS)
@@ -333,7 +334,7 @@ def run_query(query: str, dataset: Dataset) -> Response:
         results_media, graph_media = "application/sparql-results+json", "application/n-triples"
         limit = min(limit, int(current_app.config["HTML_MAX_ROWS"]))
         literal_chars = int(current_app.config["HTML_MAX_CHARS"])
-    job = Job(sent, dataset, results_media, graph_media, limit, endpoint_url(), int(current_app.config["HEAD_ROWS"]),
+    job = Job(sent, dataset, results_media, graph_media, limit, endpoint, int(current_app.config["HEAD_ROWS"]),
               literal_chars)
     executor = current_app.extensions.get("archivekg.executor")
     try:
@@ -364,7 +365,8 @@ def run_query(query: str, dataset: Dataset) -> Response:
         resp = Response(results_table(query, table, truncated, limit, outcome.form), mimetype="text/html")
     else:
         media = "application/sparql-results+json" if outcome.media == "application/json" else outcome.media
-        resp = Response(result, mimetype=media)  # streamed: the WSGI server sends chunks as the worker writes them
+        whole = result.whole  # a result that came in one piece is sent with its length; a longer one streams
+        resp = Response(whole if whole is not None else result, mimetype=media)
         if media.startswith("text/"):
             resp.headers["Content-Type"] = f"{media}; charset=utf-8"
     resp.headers["Vary"] = "Accept"

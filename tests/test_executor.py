@@ -37,7 +37,10 @@ def streaming(seed_build):
 def _get(url: str, query: str, accept: str = "application/sparql-results+json") -> http.client.HTTPResponse:
     parts = urllib.parse.urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}), headers={"Accept": accept})
+    # One request a connection: the response, which the caller reads, then owns the socket and closes it (a short
+    # result comes with its length, and the server would otherwise keep the connection open for the next request).
+    conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}), headers={"Accept": accept,
+                                                                                         "Connection": "close"})
     return conn.getresponse()
 
 
@@ -72,7 +75,10 @@ def test_a_long_construct_is_streamed_whole(streaming) -> None:
 def test_a_short_result_has_its_length(streaming) -> None:
     url, _ = streaming
     resp = _get(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 5")
-    assert resp.status == 200 and len(json.loads(resp.read())["results"]["bindings"]) == 5
+    body = resp.read()
+    assert resp.status == 200 and len(json.loads(body)["results"]["bindings"]) == 5
+    # It came from its query process in one piece, and is sent with its length, not in chunks.
+    assert int(resp.headers["Content-Length"]) == len(body) and "Transfer-Encoding" not in resp.headers
 
 
 def test_a_stream_over_the_time_limit_is_broken_off_not_passed_as_whole(streaming) -> None:
