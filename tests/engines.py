@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Engine", "ENGINES", "missing", "oxigraph_server", "started", "virtuoso"]
+__all__ = ["Engine", "ENGINES", "missing", "oxigraph_read_only", "oxigraph_server", "started", "virtuoso"]
 
 VIRTUOSO_PASSWORD = "archivekg-test-dba"  # a private instance's, set by the test; never a real one's
 # What docs/deploy.md asks of a Virtuoso behind archivekg: SERVICE (federation with Wikidata) for the anonymous
@@ -101,20 +101,36 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def oxigraph_server(directory: Path, port: int | None = None) -> Iterator[Engine]:
-    """`oxigraph serve` over a fresh store in ``directory``: read-write, as a publisher loads into it."""
+def _oxigraph(args: list[str], directory: Path, port: int | None) -> Iterator[tuple[str, int]]:
+    """`oxigraph ARGS --bind 127.0.0.1:PORT`, logging to ``directory``; yields (base URL, process id)."""
     directory.mkdir(parents=True, exist_ok=True)
     port = port or _free_port()
     log = directory / "oxigraph.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen(["oxigraph", "serve", "--location", str(directory / "data"), "--bind", f"127.0.0.1:{port}"],
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(["oxigraph", *args, "--bind", f"127.0.0.1:{port}"], stdout=out, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_http(base + "/query?query=ASK%7B%7D", proc, log)
-        yield Engine("oxigraph", base + "/query", base + "/store", directory=directory, pid=proc.pid)
+        yield base, proc.pid
     finally:
         _stop(proc)
+
+
+@contextmanager
+def oxigraph_server(directory: Path, port: int | None = None) -> Iterator[Engine]:
+    """`oxigraph serve` over a fresh store in ``directory``: read-write, as a publisher loads into it."""
+    with _oxigraph(["serve", "--location", str(directory / "data")], directory, port) as (base, pid):
+        yield Engine("oxigraph", base + "/query", base + "/store", directory=directory, pid=pid)
+
+
+@contextmanager
+def oxigraph_read_only(location: Path, directory: Path, port: int | None = None) -> Iterator[Engine]:
+    """`oxigraph serve-read-only --location LOCATION` (an existing store, e.g. a build's, which other processes
+    may read at the same time) with the union of all graphs as its default graph, as `archivekg serve` has it;
+    its log in ``directory``."""
+    args = ["serve-read-only", "--location", str(location), "--union-default-graph"]
+    with _oxigraph(args, directory, port) as (base, pid):
+        yield Engine("oxigraph", base + "/query", base + "/store", directory=directory, pid=pid)
 
 
 def _virtuoso_ini(directory: Path, sql_port: int, http_port: int) -> str:
