@@ -210,6 +210,19 @@ def test_agent_for_source(phrase: str, agent) -> None:
 # ---------------------------------------------------------------- RDF
 
 
+def test_a_mention_is_seven_triples_and_a_span_one(seed_text: str, authority) -> None:
+    """The lean graph (docs/decisions.md): a mention is its class, target, body or candidate label, text, kind,
+    link and confidence; a span is one IRI, described by nothing in the store."""
+    built = build_document(seed_text, source_info(SEED.name, seed_text), authority=authority, minter=Minter(BASE))
+    g = built.graph
+    for a in g.subjects(RDF.type, AKG.Mention):
+        assert len(list(g.predicate_objects(a))) == 7, sorted(g.predicate_objects(a))
+    spans = {o for p in (AKG.span, AKG.titleSpan, AKG.labelSpan, OA.hasTarget) for o in g.objects(None, p)}
+    assert len(spans) > 150 and all(Minter.parse_chars(str(o)) for o in spans)
+    assert not [t for t in g if t[0] in spans]
+    assert len(g) < 10 * len(spans), "under 10 triples a span in all; a span alone was 7 to 12 before"
+
+
 def test_mentions_target_their_exact_characters_as_rfc5147_fragment_iris(seed_text: str, authority) -> None:
     """A mention is a few triples in the store: its target is the source file's IRI with an RFC 5147
     fragment (#char=START,END) whose characters are the mention's text. The whole Web Annotation is
