@@ -7,8 +7,8 @@ Steps:
    ``WORKDIR/corpus`` (reused when ``WORKDIR/corpus.json`` says it was made
    with the same --documents/--seed and generator version);
 2. run ``archivekg build WORKDIR/corpus --out WORKDIR/out --base-uri
-   https://example.org/`` as a child process (``python -m converter.cli`` when
-   ``archivekg`` is not on PATH), after deleting any previous ``WORKDIR/out``
+   https://example.org/`` as a child process (``python -m converter.cli`` of
+   this checkout, or ``--cli CMD``), after deleting any previous ``WORKDIR/out``
    so every run is a clean build;
 3. measure the child's wall time, CPU time and peak RSS
    (``resource.getrusage(RUSAGE_CHILDREN)``; ``ru_maxrss`` is the peak of the
@@ -116,13 +116,14 @@ def ensure_corpus(workdir: Path, documents: int, seed: int, regenerate: bool) ->
 # --------------------------------------------------------------------------
 
 def cli_prefix(args) -> tuple[list[str], dict]:
+    """The command that builds: --cli, else this checkout's converter (``python -m converter.cli``).
+
+    An ``archivekg`` on PATH may be an install of another checkout (or a stale editable one): the
+    benchmark measures the code it sits in.
+    """
     env = dict(os.environ)
     if args.cli:
         return shlex.split(args.cli), env
-    exe = None if args.module else shutil.which("archivekg")
-    if exe:
-        return [exe], env
-    # run the converter from this checkout
     env["PYTHONPATH"] = os.pathsep.join(
         [str(REPO_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     return [sys.executable, "-m", "converter.cli"], env
@@ -302,8 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--regenerate", action="store_true",
                     help="regenerate the corpus even if a matching one exists")
     ap.add_argument("--module", action="store_true",
-                    help="run `python -m converter.cli` from this checkout even if "
-                         "`archivekg` is on PATH")
+                    help="run `python -m converter.cli` from this checkout (the default; kept for old scripts)")
     ap.add_argument("--cli", metavar="CMD",
                     help="command prefix to run instead of archivekg (shell-quoted), "
                          "e.g. '/other/venv/bin/archivekg'")

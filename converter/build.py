@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,6 +18,7 @@ from . import __version__
 from .authority import Authority, load_authority
 from .cache import (
     DocCache,
+    part,
     directory_digest,
     document_key,
     fingerprint,
@@ -27,7 +29,15 @@ from .cache import (
 from .errors import ConversionError
 from .namespaces import LEXVO, PREFIXES
 from .pipeline import DocResult, WorkerConfig, convert_file, init_worker
-from .publish import OutputDir, Release, collect_sources, read_build_info, update_build_info, write_release
+from .publish import (
+    OutputDir,
+    Release,
+    StoreLoader,
+    collect_sources,
+    read_build_info,
+    update_build_info,
+    write_release,
+)
 from .uris import Minter
 from .validate import (
     SHAPES_DIR,
@@ -115,7 +125,8 @@ def run_build(
     shapes_hash = shapes_digest(shapes_dir) if shapes_dir is not None else ""
     fp = fingerprint(software=software_digest(__version__), authority=directory_digest(authority_dir, "*.csv"),
                      shapes=shapes_hash, base_uri=minter.base, graph_time=graph_time)
-    with output.staging() as stage, tempfile.TemporaryDirectory(dir=stage.parent, prefix=".parts-") as parts_dir:
+    with output.staging() as stage, tempfile.TemporaryDirectory(dir=stage.parent, prefix=".parts-") as parts_dir, \
+            ExitStack() as stack:  # the pool and the store's loader: stopped before the staging goes
         parts = Path(parts_dir)
         previous = _published(output)
         full_reason = full_build_reason(_info(previous), fp, forced=full)
@@ -142,19 +153,36 @@ def run_build(
             results.append(hit)
             bar.update()
         workers = max(1, min(jobs or os.cpu_count() or 1, len(jobs_list) or 1))
+        pool = None
+        if jobs_list and workers > 1:  # started before the loader's threads: a fork copies no thread
+            ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+            pool = stack.enter_context(ctx.Pool(workers, initializer=init_worker, initargs=(cfg,)))
+        # A full build loads each document into the new store as soon as it is converted (StoreLoader).
+        loader = stack.enter_context(StoreLoader(stage / "store", parts / "load.nq")) if previous is None else None
+
+        def load(r: DocResult) -> None:
+            if loader is not None and r.ok and r.parts and r.identifier:
+                loader.add(r.identifier, part(r.parts, ".nq.gz"))
+
+        for r in results:
+            load(r)
         if not jobs_list:
             pass
-        elif workers == 1:
+        elif pool is None:
             init_worker(cfg)
             for job in jobs_list:
-                results.append(convert_file(job))
+                results.append(res := convert_file(job))
+                load(res)
                 bar.update()
         else:
-            ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-            with ctx.Pool(workers, initializer=init_worker, initargs=(cfg,)) as pool:
-                for res in pool.imap_unordered(convert_file, jobs_list, chunksize=8):
-                    results.append(res)
-                    bar.update()
+            for res in pool.imap_unordered(convert_file, jobs_list, chunksize=1):
+                results.append(res)
+                if res.fault:  # the machine failed: stop now (raised below)
+                    break
+                load(res)
+                bar.update()
+            pool.terminate()
+            pool.join()
         bar.close()
         convert_seconds = round(time.monotonic() - started, 2)
         results.sort(key=lambda r: r.index)
@@ -176,6 +204,7 @@ def run_build(
                 authority_entities=[e for e in authority.entities.values() if e.kind != "person"],
                 sources={rel: f for f, rel in files}, build_time=build_time, dataset_time=graph_time,
                 progress=status, convert_seconds=convert_seconds, fingerprint=fp, previous=previous,
+                loader=loader,
             )
             if shapes_dir is None:
                 break
@@ -206,6 +235,7 @@ def run_build(
             review=[item.as_json() for item in (outcome.validation.review if outcome.validation else [])],
             left_out=[{"source": r.relpath, "id": r.identifier, "errors": r.errors} for r in outcome.failed],
             rebuild=_rebuild_info(full_reason, release, converted=len(jobs_list)),
+            seconds=release.seconds,  # with the checks across documents
         )
         build_id = build_time.replace(":", "").replace("-", "") + f"-{os.getpid()}"
         outcome.release = release

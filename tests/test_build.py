@@ -145,6 +145,25 @@ def test_duplicate_documents_are_refused(tmp_path: Path) -> None:
     assert "document 111239 comes from more than one file" in res.stderr
 
 
+def test_keep_going_leaves_both_duplicates_out_of_the_store_loaded_while_converting(tmp_path: Path) -> None:
+    """A full build loads each document into the store as soon as it is converted; two files of one id are
+    found only afterwards: with --keep-going both are left out, and so is their graph."""
+    src = _corpus(tmp_path)
+    shutil.copy(SEED, src / "copy-of-seed.txt")
+    out = tmp_path / "out"
+    res = run_cli("build", str(src), "--out", str(out), "--base-uri", BASE, "--keep-going", "--jobs", "2")
+    assert res.returncode == 3, res.stderr
+    assert "document 111239 comes from more than one file" in res.stderr
+    info = json.loads((out / "current" / "build.json").read_text())
+    assert "111239" not in {d["id"] for d in info["documents_index"]}
+    store = ox.Store.read_only(str(out / "current" / "store"))
+    assert f"{BASE}id/graph/111239" not in {g.value for g in store.named_graphs()}
+    with gzip.open(out / "current" / "dumps" / "archivekg.nq.gz") as f:
+        dumped = sorted(str(q) for q in ox.parse(f, format=ox.RdfFormat.N_QUADS))
+    assert sorted(str(q) for q in store) == dumped  # the store holds exactly the dump's quads
+    assert len(dumped) == info["triples"]
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
