@@ -229,7 +229,10 @@ def run_build(
             if not good:
                 outcome.seconds = time.monotonic() - started
                 return outcome
+            if loader is not None:
+                loader.close()  # its store goes with the stage: the release is written again from the dumps
             _empty(stage)  # and build the release again without them
+        release.complete()  # the store, loaded (or compacted) in the background while the checks ran
         update_build_info(
             stage,
             review=[item.as_json() for item in (outcome.validation.review if outcome.validation else [])],

@@ -371,6 +371,8 @@ class Release:
     dumps: dict[str, dict] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     changes: Plan | None = None  # what an incremental build changed in the previous release (None: written whole)
+    # write_release writes all but the store; this writes it (or waits for the loader) and checks it
+    complete: Callable[[], None] = field(default=lambda: None, repr=False)
 
 
 def _merge_persons(results: list[DocResult], authority_persons: dict[str, Entity]) -> list[PersonRecord]:
@@ -426,14 +428,17 @@ def write_release(
     previous: Path | None = None,
     loader: StoreLoader | None = None,
 ) -> Release:
-    """Write dumps, store, sources, VoID and build.json of ``results`` into ``stage``.
+    """Write dumps, sources, search index, VoID and build.json of ``results`` into ``stage``; the returned
+    release's ``complete()`` writes the store and the serving index.
 
     Each result's parts are read from its conversion-cache entry (``r.parts``). With
     ``previous`` (the published release, built under the same fingerprint) the store
     and the search index start as copies of its own and only the documents that
     changed are replaced; the output is the same as without it. A full build may hand over ``loader``,
     the store it has been loading the documents into while converting them (``StoreLoader``); the
-    release's store is then that one, with the same quads as a store loaded from the dump.
+    release's store is then that one, with the same quads as a store loaded from the dump. Its last input
+    is given here, so that it finishes loading and compacting while the rest is written and the build
+    checks the dataset across documents; ``complete()`` waits for it.
     """
     rel = Release()
     if convert_seconds is not None:
@@ -526,49 +531,6 @@ def write_release(
     else:
         write_index(stage / "search.sqlite", (Passage(*p) for r in ordered for p in read_passages(r.parts)), labels)
     lap("search_index")
-    progress("loading the store")
-    if previous is not None and changes is not None:
-        # A consistent snapshot of the published store (hard links to its immutable files), then only the
-        # graphs that changed are replaced: the entities graph, new and changed documents; removed ones go.
-        ox.Store.read_only(str(previous / "store")).backup(str(stage / "store"))
-        store = ox.Store(str(stage / "store"))
-        replaced = [ox.NamedNode(minter.graph(ident)) for ident in (*changes.remove, *changes.load, ENTITIES)]
-        # Counting the whole store takes seconds at archive scale: count what leaves and what comes instead.
-        stored = json.loads((previous / "build.json").read_text(encoding="utf-8"))["triples"]
-        for g in replaced:
-            stored -= _count(store, g)
-            store.remove_graph(g)
-        store.load(path=str(parts / "entities.nq"), format=ox.RdfFormat.N_QUADS)
-        stems = {r.identifier: r.parts for r in ordered}
-        for ident in changes.load:
-            store.load(input=gzip.decompress(part(stems[ident], ".nq.gz").read_bytes()), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        stored += sum(_count(store, g) for g in replaced)
-    elif preloaded:
-        assert loader is not None
-        store, stored = loader.finish()  # loaded while converting, compacted while the index was written
-        loader.store = None  # the release's store from now on
-        rel.seconds.update(loader.seconds)
-    else:
-        shutil.rmtree(stage / "store", ignore_errors=True)
-        nq_plain = stage / "all.nq"
-        with nq_plain.open("wb") as nq_all:  # every graph's N-Quads, from the dump's members
-            _append(nq_all, dumps / NQUADS_DUMP, decompress=True)
-        store = ox.Store(str(stage / "store"))
-        store.bulk_load(path=str(nq_plain), format=ox.RdfFormat.N_QUADS, lenient=True)
-        nq_plain.unlink()
-        store.flush()
-        store.optimize()
-        stored = len(store)
-    del store
-    if stored != rel.quads:
-        raise OutputError(f"the store holds {stored} quads but the dumps hold {rel.quads}; nothing was published")
-
-    lap("store")
-    from .serving_index import write_serving_index
-
-    write_serving_index(stage)  # vocabulary.json: what the server would otherwise scan the whole store for
-    lap("serving_index")
     rel.documents = len(ordered)
     rel.persons = len({p[0] for r in ordered for p in r.persons})  # persons taking part in documents
     rel.utterances = sum(r.turns for r in ordered)
@@ -601,6 +563,58 @@ def write_release(
     }
     rel.changes = changes
     _write_build_info(stage, info)
+
+    def complete() -> None:
+        """The release's store: the previous one with the changed graphs replaced (incremental), the one the
+        loader filled while converting, or one loaded from the N-Quads dump; checked to hold what the dumps
+        hold. Then the serving index, which reads it."""
+        started = time.monotonic()
+        progress("loading the store")
+        if previous is not None and changes is not None:
+            # A consistent snapshot of the published store (hard links to its immutable files), then only the
+            # graphs that changed are replaced: the entities graph, new and changed documents; removed ones go.
+            ox.Store.read_only(str(previous / "store")).backup(str(stage / "store"))
+            store = ox.Store(str(stage / "store"))
+            replaced = [ox.NamedNode(minter.graph(ident)) for ident in (*changes.remove, *changes.load, ENTITIES)]
+            # Counting the whole store takes seconds at archive scale: count what leaves and what comes instead.
+            stored = json.loads((previous / "build.json").read_text(encoding="utf-8"))["triples"]
+            for g in replaced:
+                stored -= _count(store, g)
+                store.remove_graph(g)
+            store.load(path=str(parts / "entities.nq"), format=ox.RdfFormat.N_QUADS)
+            stems = {r.identifier: r.parts for r in ordered}
+            for ident in changes.load:
+                store.load(input=gzip.decompress(part(stems[ident], ".nq.gz").read_bytes()), format=ox.RdfFormat.N_QUADS)
+            store.flush()
+            stored += sum(_count(store, g) for g in replaced)
+        elif preloaded:
+            assert loader is not None
+            store, stored = loader.finish()  # loaded while converting, compacted while the index was written
+            loader.store = None  # the release's store from now on
+            rel.seconds.update(loader.seconds)
+        else:
+            shutil.rmtree(stage / "store", ignore_errors=True)
+            nq_plain = stage / "all.nq"
+            with nq_plain.open("wb") as nq_all:  # every graph's N-Quads, from the dump's members
+                _append(nq_all, dumps / NQUADS_DUMP, decompress=True)
+            store = ox.Store(str(stage / "store"))
+            store.bulk_load(path=str(nq_plain), format=ox.RdfFormat.N_QUADS, lenient=True)
+            nq_plain.unlink()
+            store.flush()
+            store.optimize()
+            stored = len(store)
+        del store
+        if stored != rel.quads:
+            raise OutputError(f"the store holds {stored} quads but the dumps hold {rel.quads}; nothing was published")
+
+        rel.seconds["store"] = round(time.monotonic() - started, 2)
+        started = time.monotonic()
+        from .serving_index import write_serving_index
+
+        write_serving_index(stage)  # vocabulary.json: what the server would otherwise scan the whole store for
+        rel.seconds["serving_index"] = round(time.monotonic() - started, 2)
+
+    rel.complete = complete
     return rel
 
 
