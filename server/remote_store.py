@@ -262,8 +262,9 @@ class RemoteStore:
         text = resp.text[:2000].strip()
         resp.close()
         if state in _PARTIAL_STATES or "S1TAT" in text or re.search(r"timeout|time limit|estimated execution time", text, re.I):
-            raise StoreTimeout(f"the SPARQL store at {self.endpoint} stopped the query at its time limit "
-                               f"({resp.headers.get('X-SQL-Message', text)[:300]})")
+            # The same words as the embedded store's, whichever of the two time limits ran out first.
+            raise StoreTimeout(f"the query ran longer than the time limit of {self.timeout:g} s and was stopped by "
+                               f"the SPARQL store at {self.endpoint} ({resp.headers.get('X-SQL-Message', text)[:300]})")
         if resp.status_code == 400:
             raise QuerySyntaxError(f"the SPARQL store refused the query: {text[:500]}")
         raise StoreUnavailable(f"the SPARQL store at {self.endpoint} answered {resp.status_code}: {text[:500]}")
