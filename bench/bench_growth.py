@@ -12,11 +12,14 @@ For each size N (documents), with the functions of ``bench_build.py``:
    size of the store and the dumps on disk; with ``--floor``, also the floor of that size
    (pyoxigraph ``bulk_load`` of the build's own N-Quads, as ``bench_build.py`` measures it);
 3. serve the build with the real server (``archivekg serve``, as ``bench_server.py`` starts it)
-   and, once the server is idle (it prepares the whole archive's pictures as it starts), send
-   each query of the catalogue (``server/queries/*.rq``, the federated ones left out: no network
-   in benchmarks) over HTTP, POST ``application/sparql-query`` asking for JSON results: one
-   untimed run, then ``--repeat`` timed ones. The latency of a query is its median; the figure
-   of a size is the median of those medians, with the slowest query's median beside it.
+   and, once the server is idle (it prepares the whole archive's pictures as it starts;
+   ``bench_serving.settle``), send each query of the catalogue (``server/queries/*.rq``, the
+   federated ones left out: no network in benchmarks) over HTTP, POST ``application/sparql-query``
+   asking for JSON results, with the seed's document and speakers in its VALUES replaced by the
+   build's document of the most turns and its busiest speaker (``bench_serving.bound_to``: a
+   generated corpus has not the seed's): one untimed run, then ``--repeat`` timed ones. The
+   latency of a query is its median; the figure of a size is the median of those medians, with
+   the slowest query's median beside it.
 
 Then it writes ``WORKDIR/growth.json`` (every figure, per size) and ``WORKDIR/growth.png``: build
 time, store size and catalogue-query latency against the number of documents, on log-log axes,
@@ -59,61 +62,13 @@ from bench_build import (  # noqa: E402  (bench/ sibling modules)
     run_floor,
 )
 from bench_server import served  # noqa: E402
+from bench_serving import bound_to, settle  # noqa: E402
 
 from converter.catalogue import load_catalogue  # noqa: E402
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
 
 # --------------------------------------------------------------------------
 # catalogue latency over HTTP
 # --------------------------------------------------------------------------
-
-def _tree_cpu_seconds(pid: int) -> float | None:
-    """CPU seconds (user+sys) of a process and its children, from /proc; None where there is no /proc."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return None
-    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, cpu seconds)
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
-    tree, frontier = {pid}, [pid]
-    while frontier:
-        parent = frontier.pop()
-        for child, (ppid, _) in stats.items():
-            if ppid == parent and child not in tree:
-                tree.add(child)
-                frontier.append(child)
-    return sum(stats[p][1] for p in tree if p in stats)
-
-
-def wait_until_idle(pid: int, *, limit: float, quiet: float = 3.0, busy: float = 0.05) -> float:
-    """Wait until the server (and its children) used under ``busy`` of a core for ``quiet`` seconds in a row,
-    or ``limit`` seconds passed; the seconds waited."""
-    started = time.monotonic()
-    last = _tree_cpu_seconds(pid)
-    if last is None:
-        time.sleep(min(limit, quiet))
-        return time.monotonic() - started
-    calm_since = time.monotonic()
-    while time.monotonic() - started < limit:
-        time.sleep(0.5)
-        now = _tree_cpu_seconds(pid)
-        if now is None:
-            break
-        if now - last > busy * 0.5:
-            calm_since = time.monotonic()
-        elif time.monotonic() - calm_since >= quiet:
-            break
-        last = now
-    return time.monotonic() - started
-
 
 def _post(url: str, query: str, timeout: float) -> int:
     req = urllib.request.Request(url, data=query.encode("utf-8"), method="POST",
@@ -128,8 +83,9 @@ def catalogue_latency(out: Path, *, repeat: int, settle_limit: float, timeout: f
     queries = [q for q in load_catalogue() if not q.federated]
     if not queries:
         raise BenchError("no catalogue queries found in server/queries")
+    chosen, rebind = bound_to((out / "current").resolve())  # the seed's names replaced by this build's
     with served(out, {"ARCHIVEKG_MAX_RESULT_ROWS": "100000"}) as (url, proc):
-        settled = wait_until_idle(proc.pid, limit=settle_limit)
+        settled = settle(proc.pid, settle_limit)
         log(f"server idle after {settled:.1f} s; {len(queries)} catalogue queries x (1 + {repeat})")
         per_query: dict[str, dict] = {}
         failed: dict[str, str] = {}
@@ -139,10 +95,11 @@ def catalogue_latency(out: Path, *, repeat: int, settle_limit: float, timeout: f
             size = 0
             t = time.perf_counter()
             try:
-                _post(url, q.sparql, timeout)  # untimed: the first run of a query fills caches
+                text = rebind(q.sparql)
+                _post(url, text, timeout)  # untimed: the first run of a query fills caches
                 for _ in range(repeat):
                     t = time.perf_counter()
-                    size = _post(url, q.sparql, timeout)
+                    size = _post(url, text, timeout)
                     times.append(time.perf_counter() - t)
             except OSError as err:  # refused or timed out by the server: said, not hidden in the median
                 failed[q.name] = f"{err} after {time.perf_counter() - t:.1f} s"
@@ -156,7 +113,9 @@ def catalogue_latency(out: Path, *, repeat: int, settle_limit: float, timeout: f
     medians = [v["median_ms"] for v in per_query.values()]
     every.sort()
     return {
-        "how": "HTTP to archivekg serve (POST application/sparql-query, JSON results), federated queries left out",
+        "how": "HTTP to archivekg serve (POST application/sparql-query, JSON results), federated queries left out, "
+               "the seed's document and speakers in VALUES replaced by the build's (bench_serving.bound_to)",
+        "bound_to": chosen,
         "queries": len(per_query),
         "failed": failed,
         "repeat": repeat,
@@ -332,7 +291,7 @@ def _sizes(text: str) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].strip(),
-                                 epilog="Figures: WORKDIR/growth.json; picture: WORKDIR/growth.png.")
+                                 epilog="Figures: WORKDIR/growth.json; picture: WORKDIR/growth.png (or --picture).")
     ap.add_argument("--sizes", type=_sizes, default=_sizes("1000,4000,16000"),
                     help="corpus sizes in documents, separated by commas (default: 1000,4000,16000)")
     ap.add_argument("--workdir", type=Path, required=True,
@@ -350,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--merge", action="store_true",
                     help="keep the sizes already in WORKDIR/growth.json that this run does not measure")
     ap.add_argument("--plot-only", action="store_true", help="redraw growth.png from growth.json, measure nothing")
+    ap.add_argument("--picture", type=Path, default=None,
+                    help="where to write the PNG (default: WORKDIR/growth.png), e.g. docs/growth.png for the README")
     ap.add_argument("--keep", action="store_true", help="keep each size's build output (WORKDIR/nN/out)")
     ap.add_argument("--timeout", type=float, default=None, help="kill a build after this many seconds")
     ap.add_argument("--cli", metavar="CMD", help="command prefix to run instead of this checkout's archivekg")
@@ -359,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     args.base_uri, args.module = BASE_URI, True  # what bench_build.run_build reads
     args.workdir = args.workdir.resolve()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    results_path, picture = args.workdir / "growth.json", args.workdir / "growth.png"
+    results_path, picture = args.workdir / "growth.json", (args.picture or args.workdir / "growth.png").resolve()
 
     previous: dict = {}
     if (args.merge or args.plot_only) and results_path.is_file():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import shutil
@@ -158,7 +159,7 @@ def run_build(
             ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
             pool = stack.enter_context(ctx.Pool(workers, initializer=init_worker, initargs=(cfg,)))
         # A full build loads each document into the new store as soon as it is converted (StoreLoader).
-        loader = stack.enter_context(StoreLoader(stage / "store", parts / "load.nq")) if previous is None else None
+        loader = _loader(stack, stage / "store", parts / "load.nq") if previous is None else None
 
         def load(r: DocResult) -> None:
             if loader is not None and r.ok and r.parts and r.identifier:
@@ -247,6 +248,19 @@ def run_build(
         cache.prune({r.parts_key for r in results if r.parts_key})
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def _loader(stack: ExitStack, store: Path, fifo: Path) -> StoreLoader | None:
+    """A loader of the new store, or None where the file system has no FIFOs (the store is then loaded
+    from the dumps once they are written, as an incremental build's is not)."""
+    try:
+        return stack.enter_context(StoreLoader(store, fifo))
+    except OSError as err:
+        if err.errno not in (errno.EPERM, errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise  # a full disk or a read-only directory: said as any other
+        fifo.unlink(missing_ok=True)
+        shutil.rmtree(store, ignore_errors=True)
+        return None
 
 
 def _rebuild_info(full_reason: str | None, release: Release, *, converted: int) -> dict:

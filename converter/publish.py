@@ -308,8 +308,9 @@ class StoreLoader:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view):]
-        except BrokenPipeError:
-            if self._load_error is None:  # the reading end went away without an error of its own
+        except BrokenPipeError:  # the loading thread stopped reading: its own error says why
+            self._loader.join()
+            if self._load_error is None:
                 self._feed_error = OutputError("the store stopped reading the documents it was loading")
         except BaseException as err:  # noqa: BLE001
             self._feed_error = err

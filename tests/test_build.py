@@ -164,6 +164,33 @@ def test_keep_going_leaves_both_duplicates_out_of_the_store_loaded_while_convert
     assert len(dumped) == info["triples"]
 
 
+def test_without_fifos_the_store_is_loaded_from_the_dump_and_the_release_is_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the file system makes no FIFO, the store is loaded once the dumps are written: same release."""
+    import errno
+
+    from converter import publish
+    from converter.build import run_build
+
+    src = _corpus(tmp_path)
+    outs = []
+    for name, fifos in (("with", True), ("without", False)):
+        if not fifos:
+            def no_fifo(path: object, mode: int = 0o666) -> None:
+                raise OSError(errno.EPERM, "Operation not permitted", str(path))
+
+            monkeypatch.setattr(publish.os, "mkfifo", no_fifo)
+        out = tmp_path / name
+        outcome = run_build([src], out, base_uri=BASE, authority_dir=ROOT / "seeds" / "authority", jobs=2)
+        assert outcome.published is not None and not outcome.failed
+        assert ("optimize" in outcome.release.seconds) is fifos  # compacted by the loader's thread
+        outs.append(out / "current")
+    a, b = (_tree_bytes(o) for o in outs)
+    assert {k: v for k, v in a.items() if k.startswith("dumps/")} == {k: v for k, v in b.items() if k.startswith("dumps/")}
+    stores = [sorted(str(q) for q in ox.Store.read_only(str(o / "store"))) for o in outs]
+    assert stores[0] == stores[1] and len(stores[0]) > 1000
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
