@@ -41,6 +41,9 @@ SETTINGS: tuple[Setting, ...] = (
             "queries and everything else); 0: no bound."),
     Setting("PAGE_WAIT", 5, "Seconds a page request waits for a place to be made in before it gets a 503 with "
             "Retry-After."),
+    Setting("PICTURE_WAIT", 1.5, "Seconds a request for /timeline, /network or /map waits for its data; past that the "
+            "page says the picture is being prepared (503 with Retry-After, reloading itself) while the data is "
+            "gathered on."),
     Setting("HTML_MAX_ROWS", 1000, "Most rows or triples a results table for a browser shows (the downloads give "
             "up to MAX_RESULT_ROWS)."),
     Setting("HTML_MAX_CHARS", 2000, "Longest literal a results table for a browser shows whole; longer ones are cut "
@@ -93,6 +96,14 @@ def from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
                 out[s.name] = public_url_setting(raw)
             except ValueError as err:
                 problems.append(f"ARCHIVEKG_{s.name}: {err} (such as https://archive.example.org/kg/)")
+            continue
+        if raw is not None and isinstance(s.default, float):
+            try:
+                out[s.name] = float(raw.strip())
+                if not out[s.name] >= 0:
+                    raise ValueError
+            except ValueError:
+                problems.append(f"ARCHIVEKG_{s.name}={raw!r} is not a number of 0 or more ({s.help})")
             continue
         if raw is None or not isinstance(s.default, int):
             out[s.name] = s.default if raw is None else raw

@@ -13,8 +13,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
@@ -25,6 +23,7 @@ from flask import Blueprint, Response, current_app, request
 from .errors import ApiError
 from .layout import page
 from .links import safe_href
+from .picture_cache import NotReady, PictureCache, preparing, reader_wait
 from .scope import Scope, build_of, form, options, query_text, scope_of
 from .store import StoreUnavailable
 from .svg import el, fmt, link, svg_root, to_text
@@ -136,22 +135,12 @@ def _table(found: list[Place], base: str) -> str:
             f"</tr></thead><tbody>{rows}</tbody></table>")
 
 
-_lock = threading.Lock()
-_cache: OrderedDict[tuple[str, str], list[Place]] = OrderedDict()
+_cache: PictureCache[list[Place]] = PictureCache()
 
 
-def cached_places(store, query: str) -> list[Place]:  # type: ignore[no-untyped-def]
-    key = (build_of(store).key, query)
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    found = places(store, query)
-    with _lock:
-        _cache[key] = found
-        while len(_cache) > 8:
-            _cache.popitem(last=False)
-    return found
+def cached_places(store, query: str, wait: float | None = None) -> list[Place]:  # type: ignore[no-untyped-def]
+    """The places of a query on the published build, the last few kept; NotReady past ``wait`` seconds."""
+    return _cache.get((build_of(store).key, query), lambda: places(store, query), wait)
 
 
 @bp.route("/map")
@@ -161,10 +150,12 @@ def map_view() -> Response:
     try:
         base = build_of(store).base
         query = query_text("map", scope, base)
-        found = cached_places(store, query)
+        found = cached_places(store, query, reader_wait())
         choices = options(store, base)
     except StoreUnavailable as err:
         raise ApiError(503, str(err)) from None
+    except NotReady:
+        return preparing("map")
     body = ("<h1>Map: where the documents take us</h1>"
             "<p>Places with coordinates (Wikidata's coordinate location, P625, kept in the authority data), each "
             "circle sized by the number of documents that name it; a circle leads to the place's page. The outline "

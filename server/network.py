@@ -25,6 +25,7 @@ from flask import Blueprint, Response, current_app, request
 from .errors import ApiError, bad_request
 from .layout import page
 from .links import safe_href
+from .picture_cache import NotReady, PictureCache, preparing, reader_wait
 from .pages import page_number
 from .scope import Scope, build_of, form, options, query_text, scope_of
 from .store import StoreUnavailable
@@ -60,22 +61,12 @@ def network(store, scope: Scope, base: str) -> Network:  # type: ignore[no-untyp
     return Network(dict(sorted(people.items())), edges)
 
 
-_lock = threading.Lock()
-_cache: OrderedDict[tuple[str, Scope, str], Network] = OrderedDict()
+_cache: PictureCache[Network] = PictureCache()
 
 
-def cached_network(store, scope: Scope, base: str) -> Network:  # type: ignore[no-untyped-def]
-    key = (build_of(store).key, scope, base)
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    found = network(store, scope, base)
-    with _lock:
-        _cache[key] = found
-        while len(_cache) > 8:
-            _cache.popitem(last=False)
-    return found
+def cached_network(store, scope: Scope, base: str, wait: float | None = None) -> Network:  # type: ignore[no-untyped-def]
+    """Who met whom in a scope of the published build, the last few kept; NotReady past ``wait`` seconds."""
+    return _cache.get((build_of(store).key, scope, base), lambda: network(store, scope, base), wait)
 
 
 def _graph(net: Network, iris: list[str] | None = None):  # type: ignore[no-untyped-def]
@@ -224,7 +215,7 @@ def _table(net: Network, base: str, page_no: int) -> str:
             f"<tbody>{rows}</tbody></table>{pager}")
 
 
-def _load(args) -> tuple[Network, Scope, str, dict]:  # type: ignore[no-untyped-def]
+def _load(args, wait: float | None = None) -> tuple[Network, Scope, str, dict]:  # type: ignore[no-untyped-def]
     for name in ("page",):
         if len(args.getlist(name)) > 1:
             raise bad_request(f"the '{name}' parameter is given {len(args.getlist(name))} times; give it once")
@@ -232,14 +223,17 @@ def _load(args) -> tuple[Network, Scope, str, dict]:  # type: ignore[no-untyped-
     store = current_app.extensions["archivekg.store"]
     try:
         base = build_of(store).base
-        return cached_network(store, scope, base), scope, base, options(store, base)
+        return cached_network(store, scope, base, wait), scope, base, options(store, base)
     except StoreUnavailable as err:
         raise ApiError(503, str(err)) from None
 
 
 @bp.route("/network")
 def network_view() -> Response:
-    net, scope, base, choices = _load(request.args)
+    try:
+        net, scope, base, choices = _load(request.args, reader_wait())
+    except NotReady:
+        return preparing("network")
     page_no = page_number(request.args.get("page"))
     params = urlencode(scope.params())
     q = f"?{params}" if params else ""

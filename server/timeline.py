@@ -10,8 +10,6 @@ column a link to a closer look. Under the picture: the same items as a table, an
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -21,6 +19,7 @@ from flask import Blueprint, Response, current_app, request
 
 from .errors import bad_request
 from .intervals import Interval, add_months, interval, span
+from .picture_cache import NotReady, PictureCache, preparing, reader_wait
 from .layout import page
 from .links import safe_href
 from .pages import page_number
@@ -225,23 +224,13 @@ def draw(all_items: list[Item], w: Window, base: str, scope: Scope) -> str:
     return to_text(root)
 
 
-_lock = threading.Lock()
-_cache: OrderedDict[tuple[str, str], list[Item]] = OrderedDict()
+_cache: PictureCache[list[Item]] = PictureCache()
 
 
-def cached_items(store, query: str) -> list[Item]:  # type: ignore[no-untyped-def]
-    """The items of a query on the published build, the last few kept (zooming asks the same query again)."""
-    key = (build_of(store).key, query)
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    found = items(store, query)
-    with _lock:
-        _cache[key] = found
-        while len(_cache) > 8:
-            _cache.popitem(last=False)
-    return found
+def cached_items(store, query: str, wait: float | None = None) -> list[Item]:  # type: ignore[no-untyped-def]
+    """The items of a query on the published build, the last few kept (zooming asks the same query again);
+    NotReady when they take longer than ``wait`` seconds (server/picture_cache.py)."""
+    return _cache.get((build_of(store).key, query), lambda: items(store, query), wait)
 
 
 def _title(w: Window) -> str:
@@ -325,10 +314,12 @@ def timeline_view() -> Response:
     try:
         base = build_of(store).base
         query = query_text("timeline", scope, base)
-        found = cached_items(store, query)
+        found = cached_items(store, query, reader_wait())
         choices = options(store, base)
     except StoreUnavailable as err:
         raise ApiError(503, str(err)) from None
+    except NotReady:
+        return preparing("timeline")
     w = window(args.get("zoom", "all").strip(), args.get("at", "").strip(), found)
     picture = draw(found, w, base, scope)
     body = (f"<h1>Timeline: {escape(_title(w))}</h1>"
