@@ -202,13 +202,18 @@ def info(directory: Path, as_json: bool) -> None:
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("build"))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port to listen on.")
-@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Worker threads (waitress).")
-@click.option("--connection-limit", type=click.IntRange(1, 1000), default=100, show_default=True,
-              help="Most client connections waitress holds at once; put nginx in front for more (docs/security.md).")
-@click.option("--channel-timeout", type=click.IntRange(1, 3600), default=120, show_default=True,
-              help="Seconds of silence after which waitress closes a connection.")
-@click.option("--dev", is_flag=True, help="Flask's debug server instead of waitress (development only).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="Port to listen on (0: a free one, printed).")
+@click.option("--threads", type=click.IntRange(1, 1024), default=64, show_default=True,
+              help="Most Python threads that run requests at once (Granian's blocking threads); a request whose body "
+                   "is still arriving holds one.")
+@click.option("--connection-limit", type=click.IntRange(1, 10000), default=100, show_default=True,
+              help="Most client connections held at once (Granian's backpressure); put nginx in front for more "
+                   "(docs/security.md).")
+@click.option("--channel-timeout", type=click.IntRange(1, 60), default=60, show_default=True,
+              help="Seconds a connection may take to send a request's headers, and stay idle between requests; "
+                   "then it is closed.")
+@click.option("--dev", is_flag=True, help="Flask's debug server instead of Granian (development only).")
 @click.option("--endpoint", default="", envvar="ARCHIVEKG_ENDPOINT", metavar="URL",
               help="Read the graph from this SPARQL endpoint (Oxigraph server, Virtuoso), where `archivekg publish "
                    "--to` loaded the build, instead of the build's embedded store. Search, dumps and VoID still come "
@@ -223,12 +228,13 @@ def serve(directory: Path, host: str, port: int, threads: int, connection_limit:
     ARCHIVEKG_QUERY_MEMORY_MB, ARCHIVEKG_SERVICE_ALLOW, ...) are environment variables:
     the README lists them all.
     """
-    from server.app import create_app
+    import socket
+
     from server.config import SettingError, from_env
     from server.store import StoreTimeout, StoreUnavailable, open_store
 
     try:
-        timeout = float(from_env()["QUERY_TIMEOUT"])  # type: ignore[arg-type]
+        timeout = float(from_env()["QUERY_TIMEOUT"])  # type: ignore[arg-type]  # every setting checked, all at once
     except SettingError as e:
         _err(f"error: {e}")
         sys.exit(EXIT_USAGE)
@@ -245,37 +251,66 @@ def serve(directory: Path, host: str, port: int, threads: int, connection_limit:
     except (StoreUnavailable, StoreTimeout, OSError) as e:
         _err(f"error: {e}")
         sys.exit(EXIT_ERRORS)
+    del store  # the server opens its own, in its own process
 
-    try:
-        app = create_app({"DATA_DIR": str(directory), "ENDPOINT": endpoint}, store=store)
-    except SettingError as e:
-        _err(f"error: {e}")
-        sys.exit(EXIT_USAGE)
-
-    def serving(at_port: int) -> None:
+    def serving(at_port: int) -> str:
         source = f"{endpoint} (build {directory})" if endpoint else str(directory)
-        click.echo(f"serving {info['documents']} document(s), {info['triples']} triples from {source} "
-                   f"at http://{host}:{at_port}/sparql", err=True)
+        return (f"serving {info['documents']} document(s), {info['triples']} triples from {source} "
+                f"at http://{host}:{at_port}/sparql")
 
     if dev:
-        serving(port)
+        from server.app import create_app
+
+        app = create_app({"DATA_DIR": str(directory), "ENDPOINT": endpoint})
+        click.echo(serving(port), err=True)
         app.run(host=host, port=port, debug=True)
         return
-    import logging
-
-    from waitress import create_server
-
-    from server.executor import quiet_broken_streams
-
-    logging.getLogger("waitress").addFilter(quiet_broken_streams)
-    try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="archivekg",
-                               connection_limit=connection_limit, channel_timeout=channel_timeout)
+    try:  # said plainly before the server starts; and a free port found for --port 0
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+            port = probe.getsockname()[1]
     except OSError as e:
         _err(f"error: cannot listen on {host}:{port}: {e.strerror or e}; choose another --port or --host")
         sys.exit(EXIT_ERRORS)
-    serving(server.effective_port)  # type: ignore[union-attr]
-    server.run()
+    import functools
+    import logging
+    import multiprocessing
+
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+
+    from server.app import served_app
+
+    # Granian (Rust) reads and writes HTTP; the Flask app runs in its one worker process, made there (spawned, not
+    # forked: nothing of this process's store or threads is copied into it). docs/decisions.md says why.
+    multiprocessing.set_start_method("spawn", force=True)
+    logging_config = {  # Granian's own lines, and a failure inside a response, go to stderr with the server's others
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"generic": {"()": "logging.Formatter", "fmt": "[%(levelname)s] %(message)s"}},
+        "handlers": {"console": {"formatter": "generic", "class": "logging.StreamHandler", "stream": "ext://sys.stderr"}},
+        "loggers": {"_granian": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+                    "granian.access": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
+    }
+    server = Granian(
+        "archivekg", address=host, port=port, interface=Interfaces.WSGI, workers=1, blocking_threads=threads,
+        backpressure=connection_limit, http=HTTPModes.http1, websockets=False,
+        http1_settings=HTTP1Settings(header_read_timeout=channel_timeout * 1000),
+        workers_kill_timeout=10, log_level=LogLevels.warning, log_dictconfig=logging_config,
+    )
+    # Granian warns at each start when its threads outnumber the cores; here most of them wait (on a query process,
+    # or on a slow client's body), which is what they are for.
+    logging.getLogger("_granian").addFilter(lambda record: "Python threads" not in str(record.msg))
+    try:
+        server.serve(target_loader=functools.partial(served_app, str(directory), endpoint, serving(port)),
+                     wrap_loader=False)
+    except RuntimeError as e:  # the port taken meanwhile
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        _err(f"error: cannot listen on {host}:{port}: {first}; choose another --port or --host")
+        sys.exit(EXIT_ERRORS)
 
 
 @cli.command()

@@ -8,7 +8,7 @@ from flask import Flask, Response, jsonify, request
 
 from .config import from_env
 from .errors import ApiError, register_error_handlers
-from .executor import Executor
+from .executor import Executor, ResultCache
 from .dumps import bp as dumps_bp
 from .layout import FRAMEABLE, secure
 from .links import relative_location
@@ -20,7 +20,7 @@ from .sparql import bp as sparql_bp
 from .pictures import register as register_pictures
 from .store import Store, StoreTimeout, StoreUnavailable, open_store
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "served_app"]
 
 
 def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
@@ -37,6 +37,8 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
             int(app.config["QUERY_MEMORY_MB"]), int(app.config["QUERY_RESERVED"]),
             float(app.config["QUERY_RESERVED_TIMEOUT"]), int(app.config["QUERY_RECYCLE_MB"]), endpoint,
         )
+    if not endpoint and int(app.config["RESULT_CACHE_MB"]) > 0:  # a remote store may change under the build
+        app.extensions["archivekg.results"] = ResultCache(int(app.config["RESULT_CACHE_MB"]) * 2**20)
     register_error_handlers(app)
 
     @app.errorhandler(StoreUnavailable)
@@ -54,14 +56,26 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
     app.register_blueprint(layout_bp)
     register_pictures(app)  # /timeline, /network, /map and the query editor's /sparql/vocabulary
 
+    cors = [("Access-Control-Allow-Origin", str(app.config["CORS_ORIGIN"])),
+            ("Access-Control-Allow-Headers", "Content-Type, Accept"),
+            ("Access-Control-Allow-Methods", "GET, POST, HEAD, OPTIONS"),
+            ("Access-Control-Expose-Headers", "Content-Type, Vary")]
+    # What secure() and the CORS lines set on a response that has none of them: added in one go, in the same order.
+    bare = Response()
+    before = bare.headers.to_wsgi_list()
+    usual = [header for header in secure(bare).headers.to_wsgi_list() if header not in before] + cors
+    ours = frozenset(name.lower() for name, _ in usual)
+
     @app.after_request
     def _cors(resp: Response) -> Response:
-        secure(resp, framed=request.endpoint in FRAMEABLE)  # every response: pages, errors, dumps, redirects
+        framed = request.endpoint in FRAMEABLE
+        if not framed and ours.isdisjoint(name.lower() for name in resp.headers.keys()):
+            resp.headers.extend(usual)  # the usual case, as the lines below would set it
+        else:
+            secure(resp, framed=framed)  # every response: pages, errors, dumps, redirects
+            for name, value in cors:
+                resp.headers[name] = value
         relative_location(resp)  # a redirect never names the host the request claimed
-        resp.headers["Access-Control-Allow-Origin"] = str(app.config["CORS_ORIGIN"])
-        resp.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
-        resp.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
-        resp.headers["Access-Control-Expose-Headers"] = "Content-Type, Vary"
         return resp
 
     @app.route("/health")
@@ -73,4 +87,24 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
         return jsonify({"ok": True, "triples": info["triples"], "documents": info["documents"],
                         "build_time": info["build_time"], "archivekg": info["archivekg"]})
 
+    return app
+
+
+def served_app(data_dir: str, endpoint: str, banner: str) -> Flask:
+    """The app as `archivekg serve` runs it: made in Granian's worker process, which dies with the server that
+    started it (so a killed server leaves no worker, nor query processes, behind); a stream broken off on purpose
+    logged in one line; ``banner`` said once the app is ready."""
+    import logging
+    import os
+    import sys
+
+    from .executor import die_with_parent, quiet_broken_streams
+
+    die_with_parent()
+    if os.getppid() == 1:  # the server ended before this process could ask
+        sys.exit(1)
+    app = create_app({"DATA_DIR": data_dir, "ENDPOINT": endpoint})
+    for handler in logging.getLogger("_granian").handlers:  # Granian logs from child loggers: only handlers filter
+        handler.addFilter(quiet_broken_streams)
+    print(banner, file=sys.stderr, flush=True)
     return app

@@ -60,6 +60,10 @@ SETTINGS: tuple[Setting, ...] = (
             "property counted (400 above)."),
     Setting("RECONCILE_MAX_JSON_DEPTH", 32, "Deepest nesting of arrays and objects in the JSON of a /reconcile "
             "request, counted before it is parsed (400 above)."),
+    Setting("RESULT_CACHE_MB", 16, "Memory kept for answers to repeated queries, in MiB: a result of at most 64 KiB "
+            "that completed within the limits is kept for the published build and sent again, byte for byte, to the "
+            "same query with the same dataset and format, until a new build is published. Never a query with SERVICE, "
+            "NOW(), RAND(), UUID(), STRUUID() or BNODE(), nor over a remote store (ENDPOINT). 0: off."),
     Setting("MAX_PAGE", 1000, "Highest ?page= of a paged list (a resource's page, /search); a higher one, or one "
             "that is not a whole number, is a 400."),
 )

@@ -20,9 +20,13 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import math
 import multiprocessing as mp
 import os
+import pickle
 import queue
+import select
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,8 +37,8 @@ import pyoxigraph as ox
 
 from .store import Dataset, OxigraphStore, QuerySyntaxError, StoreTimeout, StoreUnavailable, open_store
 
-__all__ = ["Executor", "GRAPH_FORMATS", "Job", "Outcome", "QueryTimeout", "RESULT_FORMATS", "Result",
-           "ServerBusy", "StreamBroken", "execute", "json_term", "quiet_broken_streams", "serialize_graph"]
+__all__ = ["Executor", "GRAPH_FORMATS", "Job", "Outcome", "QueryTimeout", "RESULT_FORMATS", "Result", "ResultCache",
+           "ServerBusy", "StreamBroken", "die_with_parent", "execute", "json_term", "quiet_broken_streams", "serialize_graph"]
 
 CHUNK_BYTES = 64 * 1024
 
@@ -327,7 +331,7 @@ def _limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask Linux to kill this process when the server that started it dies (PR_SET_PDEATHSIG), so that a query
     process busy with a heavy query never outlives a killed server."""
     try:
@@ -345,6 +349,12 @@ def _rss_mb() -> float:
         return int(statm.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") / 2**20)
 
 
+def _send(conn, message: object) -> None:  # type: ignore[no-untyped-def]
+    """One message through a pipe, pickled as it is (Connection.send goes through ForkingPickler, made anew for
+    each message, for objects that carry file descriptors; these never do). Connection.recv reads it."""
+    conn.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+
+
 def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0, endpoint: str = "",  # type: ignore[no-untyped-def]
                 timeout: float = 30.0) -> None:
     """A worker: for each job, ("whole", outcome, body, recycle) when the body fits in one chunk; else ("head",
@@ -352,7 +362,7 @@ def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0, en
 
     ``recycle`` says that the process holds more than ``recycle_mb`` after the job (a large result grew its
     heap): the executor then replaces it, so that memory goes back to the machine instead of staying grown."""
-    _die_with_parent()
+    die_with_parent()
     store = open_store(Path(data_dir), endpoint, timeout)  # the build's own store, or the remote one it was published to
     try:
         store.query("ASK {}")  # open the store before the cap, so that the cap is all the query's
@@ -360,7 +370,7 @@ def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0, en
         pass  # nothing published yet: each job will say so
     _limit_memory(memory_mb)
     try:
-        conn.send(("ready",))  # the store is open: a job's time starts when it is sent, not while the process starts
+        _send(conn, ("ready",))  # the store is open: a job's time starts when it is sent, not while the process starts
     except OSError:
         return  # the server closed before this process was ready
     while True:
@@ -373,10 +383,10 @@ def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0, en
         try:
             outcome, write = evaluate(store, job)
         except Exception as err:  # noqa: BLE001 - a failure while evaluating: reported, the worker lives on
-            conn.send(("head", Outcome("error", message=f"{type(err).__name__}: {err}")))
+            _send(conn, ("head", Outcome("error", message=f"{type(err).__name__}: {err}")))
             continue
         if outcome.status != "ok":
-            conn.send(("head", outcome))
+            _send(conn, ("head", outcome))
             continue
         # The body is written into a first chunk before anything is sent: a result that ends within it (most
         # answers: a page's lookup, ASK, a short SELECT) goes in one message with its head, ("whole", outcome,
@@ -391,9 +401,9 @@ def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0, en
                 return
             if not streaming:
                 streaming = True
-                conn.send(("head", outcome))
-                conn.send(("data", held.pop()))
-            conn.send(("data", data))
+                _send(conn, ("head", outcome))
+                _send(conn, ("data", held.pop()))
+            _send(conn, ("data", data))
 
         out = _ChunkWriter(emit)
         try:
@@ -401,14 +411,14 @@ def _serve_jobs(conn, data_dir: str, memory_mb: int = 0, recycle_mb: int = 0, en
             out.flush()
         except Exception as err:  # noqa: BLE001 - reported to the server: its own status, or the stream broken off
             message = f"{type(err).__name__}: {err}"
-            conn.send(("end", None, message, True) if streaming else ("head", Outcome("error", message=message)))
+            _send(conn, ("end", None, message, True) if streaming else ("head", Outcome("error", message=message)))
             continue
         recycle = bool(recycle_mb) and _rss_mb() > recycle_mb
         if streaming:
-            conn.send(("end", truncated, "", recycle))
+            _send(conn, ("end", truncated, "", recycle))
         else:
             known = Outcome(outcome.status, outcome.media, truncated, outcome.message, outcome.form)
-            conn.send(("whole", known, held[0] if held else b"", recycle))
+            _send(conn, ("whole", known, held[0] if held else b"", recycle))
 
 
 class _Stream:
@@ -423,7 +433,7 @@ class _Stream:
         while not self._done:
             remaining = self._deadline - time.monotonic()
             try:
-                msg = self._conn.recv() if remaining > 0 and self._conn.poll(remaining) else None
+                msg = self._conn.recv() if remaining > 0 and self._executor._wait(self._conn, remaining) else None
             except (EOFError, OSError):
                 msg = ("end", None, "the query process ended while it sent results")
             if msg is None:
@@ -450,11 +460,76 @@ class _Stream:
             self._executor._replace(self._proc, self._conn)
 
 
+class ResultCache:
+    """Answers to repeated queries, kept for the published build: what production endpoints do (Virtuoso, QLever).
+
+    A result is kept only when it completed (status ok) within the limits, came whole from its query process (at
+    most CHUNK_BYTES, sent with its length) and its query is ``repeatable`` (server/sparql.py: no SERVICE, no
+    NOW(), RAND(), UUID(), STRUUID() or BNODE()). The key holds the release (its path and its build.json, so a
+    new build is a new key) and the whole Job: the query as sent, the dataset, the negotiated formats, the result
+    bound, the base IRI and the rows read ahead. The response is then made from the same outcome and bytes, so
+    it is the same, header for header. At most ``max_bytes`` are kept (bodies and query texts), the least
+    recently used dropped first; a new release's first request drops every older one's."""
+
+    def __init__(self, max_bytes: int, max_entry: int = CHUNK_BYTES) -> None:
+        from collections import OrderedDict
+
+        self.max_bytes, self.max_entry = max_bytes, max_entry
+        self._entries: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._release: object = None
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _size(key: tuple, body: bytes) -> int:
+        return len(body) + len(key[1].query) + 256
+
+    def get(self, key: tuple) -> Result | None:
+        """The kept result for (release, job), or None."""
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None:
+                return None
+            self._entries.move_to_end(key)
+        return Result(hit[0], hit[1])
+
+    def put(self, key: tuple, result: Result) -> None:
+        """Keep a result that came whole and completed; anything else is not kept."""
+        body = result.whole
+        outcome = result.outcome
+        if body is None or outcome.status != "ok" or outcome.truncated is None or len(body) > self.max_entry:
+            return
+        size = self._size(key, body)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if key[0] != self._release:  # a new build: the old one's answers can never be asked for again
+                self._entries.clear()
+                self._bytes, self._release = 0, key[0]
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[2]
+            self._entries[key] = (outcome, body, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= dropped[2]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 def quiet_broken_streams(record: logging.LogRecord) -> bool:
-    """A logging filter: a stream broken off on purpose is logged in one line, without a traceback."""
+    """A logging filter: a stream broken off on purpose is logged in one line, without a traceback. The HTTP
+    server logs a failure inside a response either with the exception attached or as the traceback's text
+    (Granian); either way the line kept is the error's own message."""
     if record.exc_info and isinstance(record.exc_info[1], StreamBroken):
         record.msg, record.args = "%s: %s", (record.getMessage(), record.exc_info[1])
         record.exc_info, record.exc_text = None, None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+    elif not record.exc_info and isinstance(record.msg, str) and "StreamBroken: " in record.msg:
+        last = record.msg.rstrip().rsplit("\n", 1)[-1]
+        record.msg, record.args = "a response was broken off: %s", (last.split("StreamBroken: ", 1)[1],)
         record.levelno, record.levelname = logging.WARNING, "WARNING"
     return True
 
@@ -483,12 +558,37 @@ class Executor:
         self._lane: dict[int, queue.Queue] = {}  # id(connection) -> the queue its process returns to
         self._ready: set[int] = set()  # id(connection) of the processes that said their store is open
         self._procs: dict[int, object] = {}  # id(connection) -> its process, busy or idle
+        self._pollers: dict[int, object] = {}  # id(connection) -> a poll object watching it
+        self._spawns: queue.Queue = queue.Queue()
+        self._spawner_thread = threading.Thread(target=self._spawn_loop, name="archivekg-query-processes", daemon=True)
+        self._spawner_thread.start()
         for _ in range(max(1, workers)):
             self._idle.put(self._start(self._idle))
         for _ in range(max(0, reserved)):
             self._reserved.put(self._start(self._reserved))
 
     def _start(self, lane: queue.Queue):  # type: ignore[no-untyped-def]
+        """A new query process for the lane, started by the executor's own thread: Linux sends a process its
+        parent-death signal (die_with_parent) when the *thread* that started it ends, and the HTTP server's
+        request threads come and go (Granian ends an idle one), while this one lasts as long as the server."""
+        if threading.current_thread() is self._spawner_thread:
+            return self._start_here(lane)
+        done: queue.Queue = queue.Queue(1)
+        self._spawns.put((lane, done))
+        ok, value = done.get()
+        if not ok:
+            raise value
+        return value
+
+    def _spawn_loop(self) -> None:
+        while True:
+            lane, done = self._spawns.get()
+            try:
+                done.put((True, self._start_here(lane)))
+            except BaseException as err:  # noqa: BLE001 - handed to the thread that asked
+                done.put((False, err))
+
+    def _start_here(self, lane: queue.Queue):  # type: ignore[no-untyped-def]
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_serve_jobs, args=(child, self.data_dir, self.memory_mb, self.recycle_mb,
                                                                   self.endpoint, self.timeout),
@@ -499,6 +599,15 @@ class Executor:
         self._procs[id(parent)] = proc
         return proc, parent
 
+    def _wait(self, conn, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+        """Whether the process sent something within ``seconds`` (Connection.poll, without making a selector
+        for every call: one poll object per pipe, kept while the pipe lives)."""
+        poller = self._pollers.get(id(conn))
+        if poller is None:
+            poller = self._pollers[id(conn)] = select.poll()
+            poller.register(conn.fileno(), select.POLLIN)
+        return bool(poller.poll(max(0, math.ceil(seconds * 1000))))
+
     def _release(self, proc, conn) -> None:  # type: ignore[no-untyped-def]
         self._lane[id(conn)].put((proc, conn))
 
@@ -508,6 +617,7 @@ class Executor:
         conn.close()
         lane = self._lane.pop(id(conn))
         self._ready.discard(id(conn))
+        self._pollers.pop(id(conn), None)
         self._procs.pop(id(conn), None)
         lane.put(self._start(lane))
 
@@ -530,7 +640,7 @@ class Executor:
         """Wait for a new process to say its store is open (once), so that start-up is not counted as query time."""
         if id(conn) in self._ready:
             return
-        if conn.poll(max(self.timeout, 30.0)):
+        if self._wait(conn, max(self.timeout, 30.0)):
             conn.recv()
         self._ready.add(id(conn))
 
@@ -544,8 +654,8 @@ class Executor:
             pass  # reported below, when the job is sent
         deadline = time.monotonic() + limit
         try:
-            conn.send(job)
-            if conn.poll(limit):
+            _send(conn, job)
+            if self._wait(conn, limit):
                 msg = conn.recv()
                 if msg[0] == "whole":  # head and body in one: the process is free again
                     _, outcome, body, recycle = msg

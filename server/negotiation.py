@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+
 __all__ = ["negotiate", "parse_accept"]
 
 
@@ -36,12 +39,24 @@ def _specificity(media_range: str, offer: str) -> int | None:
     return None
 
 
-def negotiate(accept: str | None, offers: list[str]) -> str | None:
+_KEPT_ACCEPT_CHARS = 1024  # Accept headers up to this long are negotiated once per header and offers, then kept
+
+
+def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
     """The offer the client prefers (by q, then by the server's order), or None if none is acceptable.
 
     The most specific matching range decides an offer's q (RFC 9110, 12.5.1); an offer
     with q=0 is refused. Ties go to the earlier offer, so the server's default comes first.
+    A client sends the same Accept with every request: the answer is kept (for headers of at
+    most _KEPT_ACCEPT_CHARS characters), since it depends on nothing else.
     """
+    offers = tuple(offers)
+    if accept is None or len(accept) <= _KEPT_ACCEPT_CHARS:
+        return _kept(accept, offers)
+    return _negotiate(accept, offers)
+
+
+def _negotiate(accept: str | None, offers: tuple[str, ...]) -> str | None:
     ranges = parse_accept(accept)
     best: tuple[float, int, str] | None = None
     for rank, offer in enumerate(offers):
@@ -56,3 +71,6 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
         if best is None or key[:2] > best[:2]:
             best = key
     return best[2] if best else None
+
+
+_kept = functools.lru_cache(maxsize=512)(_negotiate)

@@ -10,7 +10,9 @@ refused unless their endpoint is on the allow-list.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
+import os
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -25,7 +27,8 @@ from .layout import page
 from .links import public_url
 from .negotiation import negotiate
 from .query_guard import QueryRefused, check_query, route_services, strip_prologue
-from .executor import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, ServerBusy, StreamBroken, execute, serialize_graph
+from .executor import (GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, Result, ServerBusy, StreamBroken, execute,
+                       serialize_graph)
 from .store import Dataset, StoreUnavailable
 
 __all__ = ["bp", "RESULT_FORMATS", "GRAPH_FORMATS"]
@@ -117,8 +120,11 @@ def _body(limit: int) -> bytes:
     return data
 
 
-def _request_query() -> tuple[str | None, Dataset]:
+def _request_query() -> tuple[str | None, Dataset, tuple[str, ...]]:
+    """The query, the protocol's dataset, and the values of ``format`` and ``output`` (those of the URL first,
+    then the form's), each read once from the request's own bytes."""
     args = _pairs(request.query_string, "utf-8", "the URL", _IN_URL)  # a URL's query string is UTF-8 (RFC 3986)
+    form = None
     max_bytes = int(current_app.config["MAX_QUERY_BYTES"])
     if request.method == "POST":
         ctype = (request.mimetype or "").lower()
@@ -147,22 +153,63 @@ def _request_query() -> tuple[str | None, Dataset]:
         query = _one("query", args.getlist("query"))
         defaults = args.getlist("default-graph-uri")
         named = args.getlist("named-graph-uri")
-    return query, Dataset(tuple(defaults), tuple(named))
+    params = tuple(v for name in ("format", "output") for source in (args, form) if source is not None
+                   for v in source.getlist(name))
+    return query, Dataset(tuple(defaults), tuple(named)), params
 
 
-def endpoint_url() -> str:
-    """The endpoint's public URL: the Service Description's sd:endpoint, the base of relative IRIs in queries."""
-    return public_url() + "sparql"
-
-
-def checked(query: str) -> str:
-    """The query as it is sent: refused (ApiError) if it must not run, as the user wrote it; then
-    SERVICE <https://query.wikidata.org/sparql> routed to WIKIDATA_ENDPOINT (a mirror, a local copy)."""
+def release_key() -> tuple | None:
+    """What names the published build for what is kept per build: the release's directory and its build.json
+    (inode, size, modification time: a rewritten file is another build); None when the store cannot say."""
     try:
-        found = check_query(query, service_allow(current_app.config), int(current_app.config["MAX_QUERY_BYTES"]))
+        path = str(current_app.extensions["archivekg.store"].current_path())
+        st = os.stat(os.path.join(path, "build.json"))
+    except (AttributeError, OSError, StoreUnavailable):
+        return None
+    return (path, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def endpoint_url(release: tuple | None = None) -> str:
+    """The endpoint's public URL: the Service Description's sd:endpoint, the base of relative IRIs in queries.
+    Kept per release (``release``: its release_key) and PUBLIC_URL, as public_url() makes it."""
+    configured = str(current_app.config.get("PUBLIC_URL") or "")
+    if release is None:
+        return public_url() + "sparql"
+    kept = current_app.extensions.setdefault("archivekg.endpoint_url", {})
+    url = kept.get((release, configured))
+    if url is None:
+        url = public_url() + "sparql"
+        kept.clear()  # one release is served at a time
+        kept[(release, configured)] = url
+    return url
+
+
+# Functions whose value changes from one run of the same query to the next: a query that calls one is never kept.
+_FRESH_EACH_RUN = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
+_KEPT_MOST_CHARS = 4096  # longer queries are read each time, not kept (the caches' memory stays small)
+
+
+@functools.lru_cache(maxsize=1024)
+def _guarded(query: str, allow: tuple[str, ...], max_bytes: int, wikidata: str) -> tuple:
+    """What the endpoint works out from a query's text alone, once per text (and settings): (the query as sent,
+    the IRIs of a simple DESCRIBE or None, whether running it again gives the same answer). A refused query
+    raises QueryRefused, and is not kept."""
+    found = check_query(query, allow, max_bytes)
+    sent = route_services(query, found, {DEFAULT_ENDPOINT: wikidata})
+    simple = _SIMPLE_DESCRIBE.match(strip_prologue(query).strip())
+    iris = tuple(re.findall(r"<([^<>\s]+)>", simple.group(1))) if simple else None  # absolute IRIs only
+    return sent, iris, not found and not _FRESH_EACH_RUN.search(query)
+
+
+def guarded(query: str) -> tuple:
+    """_guarded for this app's settings: refused (ApiError) if the query must not run, as the user wrote it;
+    SERVICE <https://query.wikidata.org/sparql> routed to WIKIDATA_ENDPOINT (a mirror, a local copy)."""
+    config = current_app.config
+    args = (query, service_allow(config), int(config["MAX_QUERY_BYTES"]), str(config["WIKIDATA_ENDPOINT"]))
+    try:
+        return _guarded(*args) if len(query) <= _KEPT_MOST_CHARS else _guarded.__wrapped__(*args)
     except QueryRefused as err:
         raise ApiError(err.status, err.message) from None
-    return route_services(query, found, {DEFAULT_ENDPOINT: str(current_app.config["WIKIDATA_ENDPOINT"])})
 
 
 # --- the query's own dataset: FROM and FROM NAMED (SPARQL 1.1 Query, 13.2) ---------------------------
@@ -230,6 +277,16 @@ def dataset_clauses(query: str) -> tuple[str, list[tuple[bool, str]]]:
 _RESOLVER: list = []
 
 
+@functools.lru_cache(maxsize=1024)
+def _kept_query_dataset(query: str, base_iri: str) -> Dataset | None:
+    return query_dataset(query, base_iri)
+
+
+def own_dataset(query: str, base_iri: str) -> Dataset | None:
+    """query_dataset, kept per text and base IRI for queries of at most _KEPT_MOST_CHARS characters."""
+    return _kept_query_dataset(query, base_iri) if len(query) <= _KEPT_MOST_CHARS else query_dataset(query, base_iri)
+
+
 def query_dataset(query: str, base_iri: str) -> Dataset | None:
     """The dataset the query names with FROM and FROM NAMED, its IRIs resolved as the parser resolves them
     (prefixes, BASE, the endpoint's URL); None if it names none, or if its clauses do not parse."""
@@ -264,11 +321,12 @@ def specified(dataset: Dataset) -> Dataset:
     return dataset
 
 
-def _from_parameter(offers: dict[str, object]) -> str | None:
+def _from_parameter(offers: dict[str, object], params: tuple[str, ...]) -> str | None:
     """The format a ``format`` (or ``output``) parameter names among the offers: a name (``json``, ``rdf+xml``)
-    or media types (``application/ld+json,application/x-json+ld``); the first value that names an offer wins."""
+    or media types (``application/ld+json,application/x-json+ld``); the first value that names an offer wins.
+    ``params``: the values of format, then of output (_request_query)."""
     names = _GRAPH_PARAM if offers is GRAPH_FORMATS else _RESULTS_PARAM
-    for value in request.values.getlist("format") + request.values.getlist("output"):
+    for value in params:
         for part in value.split(","):
             media = names.get(part.strip().lower(), part.strip().lower())
             if media in offers:
@@ -276,33 +334,30 @@ def _from_parameter(offers: dict[str, object]) -> str | None:
     return None
 
 
-def _chosen(offers: dict[str, object]) -> str:
+def _chosen(offers: dict[str, object], params: tuple[str, ...]) -> str:
     """The negotiated format: by parameter, else by ``Accept`` (a parameter naming no offer leaves it to Accept)."""
-    media = _from_parameter(offers) or negotiate(request.headers.get("Accept"), list(offers))
+    media = _offered(offers, params)
     if media is None:
         raise not_acceptable(list(offers))
     return media
 
 
-def _offered(offers: dict[str, object]) -> str | None:
-    try:
-        return _chosen(offers)
-    except ApiError:
-        return None
+def _offered(offers: dict[str, object], params: tuple[str, ...]) -> str | None:
+    return (params and _from_parameter(offers, params)) or negotiate(request.headers.get("Accept"), tuple(offers))
 
 
 _SIMPLE_DESCRIBE = re.compile(r"^DESCRIBE\s+((?:<[a-z][\w+.-]*:[^<>\s]+>\s*)+)$", re.I)
 
 
-def _describe_response(query: str, iris: list[str]) -> Response:
+def _describe_response(query: str, iris: tuple[str, ...], params: tuple[str, ...]) -> Response:
     """DESCRIBE <iri> ...: each resource's triples, its parts and its incoming links."""
     from .resources import as_iri, describe
 
     bad = next((iri for iri in iris if as_iri(iri) is None), None)
     if bad is not None:
         raise bad_request(f"the query does not parse: <{bad}> is not an IRI")
-    as_table = _offered(_RESULT_OFFERS) == "text/html"
-    media = "application/n-triples" if as_table else _chosen(GRAPH_FORMATS)
+    as_table = _offered(_RESULT_OFFERS, params) == "text/html"
+    media = "application/n-triples" if as_table else _chosen(GRAPH_FORMATS, params)
     store = current_app.extensions["archivekg.store"]
     triples = sorted({t for iri in iris for t in describe(store, iri)},
                      key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
@@ -315,20 +370,19 @@ def _describe_response(query: str, iris: list[str]) -> Response:
     return resp
 
 
-def run_query(query: str, dataset: Dataset) -> Response:
-    sent = checked(query)
-    body = strip_prologue(query).strip()
-    simple = _SIMPLE_DESCRIBE.match(body)
-    if simple and not (dataset.default_graphs or dataset.named_graphs):
-        return _describe_response(query, re.findall(r"<([^<>\s]+)>", simple.group(1)))  # absolute IRIs only
-    endpoint = endpoint_url()
+def run_query(query: str, dataset: Dataset, params: tuple[str, ...] = ()) -> Response:
+    sent, describe_iris, repeatable = guarded(query)
+    if describe_iris is not None and not (dataset.default_graphs or dataset.named_graphs):
+        return _describe_response(query, describe_iris, params)
+    release = release_key()
+    endpoint = endpoint_url(release)
     if not (dataset.default_graphs or dataset.named_graphs):  # the protocol's parameters override the query's
-        dataset = query_dataset(query, endpoint) or dataset
+        dataset = own_dataset(query, endpoint) or dataset
     dataset = specified(dataset)
     limit = int(current_app.config["MAX_RESULT_ROWS"])
-    results_media = _offered(_RESULT_OFFERS)
+    results_media = _offered(_RESULT_OFFERS, params)
     as_table = results_media == "text/html"
-    graph_media = _offered(GRAPH_FORMATS)
+    graph_media = _offered(GRAPH_FORMATS, params)
     literal_chars = 0
     if as_table:  # a browser: solutions or triples come back in a form the table is made from, bounded
         results_media, graph_media = "application/sparql-results+json", "application/n-triples"
@@ -336,13 +390,19 @@ def run_query(query: str, dataset: Dataset) -> Response:
         literal_chars = int(current_app.config["HTML_MAX_CHARS"])
     job = Job(sent, dataset, results_media, graph_media, limit, endpoint, int(current_app.config["HEAD_ROWS"]),
               literal_chars)
-    executor = current_app.extensions.get("archivekg.executor")
-    try:
-        result = executor.run(job) if executor is not None else execute(current_app.extensions["archivekg.store"], job)
-    except QueryTimeout as err:
-        raise ApiError(503, f"{err}; narrow the query or add a LIMIT") from None
-    except ServerBusy as err:
-        raise ApiError(503, str(err), retry_after=max(1, int(current_app.config["QUERY_TIMEOUT"]) // 3)) from None
+    cache = current_app.extensions.get("archivekg.results")
+    key = (release, job) if cache is not None and repeatable and release is not None else None
+    result: Result | None = cache.get(key) if key is not None else None
+    if result is None:
+        executor = current_app.extensions.get("archivekg.executor")
+        try:
+            result = executor.run(job) if executor is not None else execute(current_app.extensions["archivekg.store"], job)
+        except QueryTimeout as err:
+            raise ApiError(503, f"{err}; narrow the query or add a LIMIT") from None
+        except ServerBusy as err:
+            raise ApiError(503, str(err), retry_after=max(1, int(current_app.config["QUERY_TIMEOUT"]) // 3)) from None
+        if key is not None:
+            cache.put(key, result)  # type: ignore[union-attr]  # kept only if it came whole and completed
     outcome = result.outcome
     if outcome.status == "syntax":
         raise bad_request(f"the query does not parse: {outcome.message}")
@@ -439,10 +499,10 @@ def results_table(query: str, results: dict, truncated: bool, limit: int, form: 
 def sparql() -> Response:
     if request.method == "GET" and request.args.get("edit"):
         return query_page()
-    query, dataset = _request_query()
+    query, dataset, params = _request_query()
     if query is None:
         return service_description()
-    return run_query(query, dataset)
+    return run_query(query, dataset, params)
 
 
 def service_description() -> Response:
