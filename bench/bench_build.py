@@ -10,9 +10,9 @@ Steps:
    https://example.org/`` as a child process (``python -m converter.cli`` of
    this checkout, or ``--cli CMD``), after deleting any previous ``WORKDIR/out``
    so every run is a clean build;
-3. measure the child's wall time, CPU time and peak RSS
-   (``resource.getrusage(RUSAGE_CHILDREN)``; ``ru_maxrss`` is the peak of the
-   largest single process, not a sum over worker processes);
+3. measure the child's wall time, CPU time and peak RSS (``os.wait4`` of the
+   build: its own and its workers'; ``ru_maxrss`` is the peak of the largest
+   single process, not a sum over worker processes);
 4. read ``WORKDIR/out/current/build.json`` (needs ``documents`` and
    ``triples``) and print a report (``--json`` for machine-readable output).
 
@@ -136,7 +136,6 @@ def run_build(args, corpus: Path, out: Path, workdir: Path) -> dict:
     stdout_log = workdir / "build.stdout.log"
     stderr_log = workdir / "build.stderr.log"
     log("running: " + shlex.join(cmd))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     with open(stdout_log, "wb") as so, open(stderr_log, "wb") as se:
         try:
@@ -145,7 +144,7 @@ def run_build(args, corpus: Path, out: Path, workdir: Path) -> dict:
         except OSError as e:
             raise BenchError(f"cannot start the CLI ({shlex.join(cmd)}): {e}", 1)
         try:
-            rc = proc.wait(timeout=args.timeout)
+            rc, usage = wait_with_usage(proc, args.timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -157,7 +156,6 @@ def run_build(args, corpus: Path, out: Path, workdir: Path) -> dict:
             proc.wait()
             raise
     wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if rc != 0:
         err = tail(stderr_log) or "(stderr was empty)\n"
         out_tail = tail(stdout_log, 10)
@@ -167,9 +165,26 @@ def run_build(args, corpus: Path, out: Path, workdir: Path) -> dict:
         if out_tail:
             msg += f"--- last lines of stdout ({stdout_log}) ---\n{out_tail}"
         raise BenchError(msg.rstrip("\n"), rc if 0 < rc < 256 else 1)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"command": cmd, "wall_seconds": wall, "cpu_seconds": cpu,
-            "peak_rss_mb": maxrss_mb(after), "stderr_log": str(stderr_log)}
+    return {"command": cmd, "wall_seconds": wall, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "peak_rss_mb": maxrss_mb(usage), "stderr_log": str(stderr_log)}
+
+
+def wait_with_usage(proc: subprocess.Popen, timeout: float | None) -> tuple[int, resource.struct_rusage]:
+    """Wait for ``proc``; its exit status and the resources it and its workers used (``wait4``).
+
+    ``getrusage(RUSAGE_CHILDREN)`` would give the largest of *every* child this process has waited for,
+    so a benchmark that runs several builds and floors (bench_growth.py) would report an earlier, larger
+    one's peak as this build's.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid == proc.pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+            return proc.returncode, usage
+        if deadline is not None and time.monotonic() > deadline:
+            raise subprocess.TimeoutExpired(proc.args, timeout)
+        time.sleep(0.2)
 
 
 def read_build_json(out: Path, stderr_log: str) -> dict:
