@@ -12,8 +12,9 @@ Then, in one run, on 127.0.0.1 only:
    settled: the warm-up it does as it starts (the pictures, the editor's vocabulary) done, its processes idle
    (at most --settle seconds; the time is printed);
 2. runs each query of the catalogue (server/queries/*.rq, the federated ones left out: no network here)
-   --repeat times over HTTP (POST application/sparql-query, JSON results, read to the end): median and 95th
-   percentile, rows and bytes; and again, for those that name the seed's document (111239) or speakers,
+   --repeat times over HTTP (POST application/sparql-query, JSON results, read to the end), each time with a
+   comment of its own at the end, so that each is run and none is answered from the result cache: median and
+   95th percentile, rows and bytes; and again, for those that name the seed's document (111239) or speakers,
    which a generated corpus does not hold, with this build's document of the most turns and its busiest
    speaker in their place (`bound`), so that they find something;
 3. asks /search (JSON) for --repeat words and phrases taken from the build's own search index (a content
@@ -320,9 +321,9 @@ def main(argv: list[str] | None = None) -> int:
                 if variant == "bound" and text == q.sparql:
                     continue  # nothing to bind: the query asks the whole archive
                 times, status, body = [], 0, b""
-                for _ in range(args.repeat):
-                    t = time.perf_counter()
-                    status, body = client.sparql("/sparql", text)
+                for i in range(args.repeat):
+                    t = time.perf_counter()  # each request a new text (a comment counts): run, never the cache's
+                    status, body = client.sparql("/sparql", f"{text}\n# request {i + 1}")
                     times.append(time.perf_counter() - t)
                 rows = len(json.loads(body)["results"]["bindings"]) if status == 200 else None
                 queries.append({"query": q.name, "variant": variant, "status": status, "rows": rows,

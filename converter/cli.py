@@ -204,9 +204,9 @@ def info(directory: Path, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
               help="Port to listen on (0: a free one, printed).")
-@click.option("--threads", type=click.IntRange(1, 1024), default=64, show_default=True,
+@click.option("--threads", type=click.IntRange(1, 1024), default=100, show_default=True,
               help="Most Python threads that run requests at once (Granian's blocking threads); a request whose body "
-                   "is still arriving holds one.")
+                   "is still arriving holds one, so there are as many as --connection-limit by default.")
 @click.option("--connection-limit", type=click.IntRange(1, 10000), default=100, show_default=True,
               help="Most client connections held at once (Granian's backpressure); put nginx in front for more "
                    "(docs/security.md).")

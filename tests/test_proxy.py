@@ -1,16 +1,14 @@
 """The production deployment: nginx (deploy/nginx.conf) in front of `archivekg serve`, both on loopback.
 
-Slow clients. waitress, which `archivekg serve` runs, reads requests in one event loop and hands only
-whole requests to its threads, so a half-sent request holds no thread. It holds a connection, though,
-and waitress keeps at most `connection_limit` of them (a waitress.serve option, default 100, of which
-its listening socket and its wake-up pipe take two: 98 clients). Beyond that it stops accepting, and a
-new client waits in the kernel's backlog until a connection closes. An idle one is closed only after
-`channel_timeout` (default 120 s of silence, checked every `cleanup_interval`, 30 s), and a client that
-sends a byte now and then is never idle. `archivekg serve` passes neither option (converter/cli.py), so
-98 half-sent requests from anyone stop the server for everyone: the control test below shows it with
-200. Raising connection_limit only moves the number; lowering channel_timeout shortens the stall but
-cuts off slow honest clients too. The answer is a proxy that holds thousands of connections cheaply,
-times out slow ones (client_header_timeout 10 s) and hands archivekg whole requests only.
+Slow clients. Granian, which `archivekg serve` runs, reads requests outside Python and hands whole headers to
+a Python thread, so a half-sent request holds no thread. It holds a connection, though, and Granian keeps at
+most `--connection-limit` of them (its backpressure, default 100). Beyond that a new client waits in the
+kernel's backlog until a connection closes. A connection that has not sent whole headers is closed after
+`--channel-timeout` (60 s, not reset by each byte), and one that sends whole headers and half a body is never
+closed (it holds a Python thread too). So 100 half-sent requests from anyone stop the server for everyone:
+the control test below shows it with 200. Raising the limit only moves the number; lowering the timeout
+shortens the stall but cuts off slow honest clients too. The answer is a proxy that holds thousands of
+connections cheaply, times out slow ones (client_header_timeout 10 s) and hands archivekg whole requests only.
 
 The tests run deploy/nginx.conf itself, rendered for loopback by bench/load/loadkit.py (ports, and the
 pid, log and temp paths under a temporary prefix): `nginx -p TMP -c TMP/nginx.conf -g 'daemon off;'`.
@@ -145,8 +143,8 @@ def test_200_half_sent_requests_do_not_keep_a_new_client_waiting(proxy: str):
 
 
 def test_control_the_same_200_straight_to_archivekg_serve_keep_a_new_client_waiting(seed_build: Path):
-    """Without the proxy, the 200 half-sent requests fill waitress's connections (connection_limit 100: 98
-    clients) and a new client is not answered within 1 s; once they close, it is served again.
+    """Without the proxy, the 200 half-sent requests fill archivekg serve's connections (--connection-limit 100)
+    and a new client is not answered within 1 s; once they close, it is served again.
 
     If `archivekg serve` ever holds 200 such connections on its own (a connection_limit above that), this
     control fails: then update the figures of README "Deployment" and docs/security.md."""

@@ -7,7 +7,7 @@ Builds seeds/ (and N generated documents with --documents N) or takes the build 
 with `archivekg serve` on a free 127.0.0.1 port, warms it up (every request kind once), and runs locust
 headless for --seconds with --users concurrent users (bench/load/locustfile.py: catalogue queries,
 resource pages, search, dump downloads, reconciliation). It prints p50 and p99 latency, throughput, the
-failures, and the resident memory of the server's process tree (waitress and its query worker processes,
+failures, and the resident memory of the server's process tree (Granian, its worker and its query processes,
 VmRSS summed from /proc) at the start, at its peak and at the end, and the ratio end/start.
 
 Exit status 1 when a request failed or the memory at the end is over the bound start x 1.5 + 50 MB.

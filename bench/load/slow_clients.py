@@ -6,9 +6,9 @@
 A slow client here sends half a request (the request line and part of its headers) and holds still.
 For each count of such connections a new client asks for /health (timeout 1 s) and says whether it was
 answered and how fast:
-1. `archivekg serve` alone (waitress, the defaults of `archivekg serve`): counts around its limit;
+1. `archivekg serve` alone (Granian, the defaults of `archivekg serve`): counts around its limit;
 2. with --release: how long a new client waits when 100 silent half-sent connections are held (until
-   waitress's channel_timeout closes them; bounded at 240 s);
+   the server's --channel-timeout closes them; bounded at 240 s);
 3. nginx (deploy/nginx.conf) in front: the --proxy-counts, /health and ASK {}, and how long nginx takes to
    close the held connections (client_header_timeout); then 100 connections that send one more header
    byte every second, and when nginx closes them (the timeout counts from the start of the headers).
@@ -40,12 +40,12 @@ def probe(url: str, path: str = "/health", timeout: float = 1.0) -> str:
 
 
 def alone(url: str, counts: list[int]) -> None:
-    print("archivekg serve alone (waitress):")
+    print("archivekg serve alone (Granian):")
     for n in counts:
         with half_sent(url, n):
             time.sleep(0.3)
             print(f"  {n:5} half-sent connections held: new client {probe(url)}", flush=True)
-        time.sleep(0.5)  # waitress reads the closes
+        time.sleep(0.5)  # the server reads the closes
 
 
 def release(url: str, held: int = 100, bound: float = 240) -> None:
