@@ -299,7 +299,7 @@ def serve(directory: Path, host: str, port: int, threads: int, connection_limit:
         "archivekg", address=host, port=port, interface=Interfaces.WSGI, workers=1, blocking_threads=threads,
         backpressure=connection_limit, http=HTTPModes.http1, websockets=False,
         http1_settings=HTTP1Settings(header_read_timeout=channel_timeout * 1000),
-        workers_kill_timeout=10, log_level=LogLevels.warning, log_dictconfig=logging_config,
+        workers_kill_timeout=5, log_level=LogLevels.warning, log_dictconfig=logging_config,
     )
     # Granian warns at each start when its threads outnumber the cores; here most of them wait (on a query process,
     # or on a slow client's body), which is what they are for.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,9 @@ needs_browser = pytest.mark.skipif(
 AKG = "https://w3id.org/archivekg/ontology#"
 
 
-def _get(url: str) -> tuple[int, dict, bytes]:
+def _get(url: str) -> tuple[int, Message, bytes]:
     with urllib.request.urlopen(url, timeout=30) as resp:
-        return resp.status, dict(resp.headers), resp.read()
+        return resp.status, resp.headers, resp.read()  # HTTP field names are case-insensitive: not a dict
 
 
 def test_vocabulary_lists_the_graphs_prefixes_classes_and_properties(server) -> None:

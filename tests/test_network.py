@@ -7,6 +7,7 @@ import io
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
+from email.message import Message
 
 import pytest
 
@@ -20,13 +21,13 @@ MAO, BALLUKU = "https://example.org/id/person/mao-zedong", "https://example.org/
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 
 
-def get(url: str) -> tuple[int, dict, str]:
+def get(url: str) -> tuple[int, Message, str]:
     try:
         with urllib.request.urlopen(url, timeout=30) as resp:
-            return resp.status, dict(resp.headers), resp.read().decode()
+            return resp.status, resp.headers, resp.read().decode()  # field names are case-insensitive
     except urllib.error.HTTPError as err:
         with err:
-            return err.code, dict(err.headers), err.read().decode()
+            return err.code, err.headers, err.read().decode()
 
 
 def test_network_joins_mao_and_balluku_with_the_weight_of_their_documents(server) -> None:
