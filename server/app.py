@@ -17,6 +17,7 @@ from .reconcile import bp as reconcile_bp
 from .resources import bp as resources_bp
 from .search import bp as search_bp
 from .sparql import bp as sparql_bp
+from .sparql import sparql_fast_path
 from .pictures import register as register_pictures
 from .store import Store, StoreTimeout, StoreUnavailable, open_store
 
@@ -65,6 +66,7 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
     before = bare.headers.to_wsgi_list()
     usual = [header for header in secure(bare).headers.to_wsgi_list() if header not in before] + cors
     ours = frozenset(name.lower() for name, _ in usual)
+    app.extensions["archivekg.usual_headers"] = usual
 
     @app.after_request
     def _cors(resp: Response) -> Response:
@@ -77,6 +79,11 @@ def create_app(config: dict | None = None, store: Store | None = None) -> Flask:
                 resp.headers[name] = value
         relative_location(resp)  # a redirect never names the host the request claimed
         return resp
+
+    # The protocol's usual request is answered in front of Flask, with the same steps and the same response
+    # (server/sparql.py sparql_fast_path); Flask's own app stays for everything else, and for the tests.
+    app.extensions["archivekg.flask_wsgi"] = app.wsgi_app
+    app.wsgi_app = sparql_fast_path(app, app.wsgi_app)  # type: ignore[method-assign]
 
     @app.route("/health")
     def health() -> Response:

@@ -534,6 +534,52 @@ def quiet_broken_streams(record: logging.LogRecord) -> bool:
     return True
 
 
+class _Lane:
+    """Free query processes of one lane: taken and given back without a lock while any is free (a deque's
+    append and pop are atomic), most recently used first (its memory and caches are warm); a thread that finds
+    none waits on a condition, woken by the next one given back. The interface of queue.Queue that the
+    executor uses."""
+
+    def __init__(self) -> None:
+        from collections import deque
+
+        self.queue: deque = deque()
+        self._free = threading.Condition(threading.Lock())
+        self._waiting = 0
+
+    def put(self, item: object) -> None:
+        self.queue.append(item)
+        if self._waiting:
+            with self._free:
+                self._free.notify()
+
+    def get_nowait(self) -> object:
+        try:
+            return self.queue.pop()
+        except IndexError:
+            raise queue.Empty from None
+
+    def get(self, timeout: float) -> object:
+        deadline = time.monotonic() + timeout
+        with self._free:
+            self._waiting += 1
+            try:
+                while True:
+                    try:
+                        return self.queue.pop()
+                    except IndexError:
+                        pass
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise queue.Empty
+                    self._free.wait(remaining)
+            finally:
+                self._waiting -= 1
+
+    def empty(self) -> bool:
+        return not self.queue
+
+
 class Executor:
     """A pool of query processes over one data directory, and a reserved lane for short queries.
 
@@ -553,9 +599,9 @@ class Executor:
         self.memory_mb = memory_mb
         self.reserved_timeout = min(reserved_timeout, timeout)
         self._ctx = mp.get_context("spawn")
-        self._idle: queue.Queue = queue.Queue()
-        self._reserved: queue.Queue = queue.Queue()
-        self._lane: dict[int, queue.Queue] = {}  # id(connection) -> the queue its process returns to
+        self._idle = _Lane()
+        self._reserved = _Lane()
+        self._lane: dict[int, _Lane] = {}  # id(connection) -> the lane its process returns to
         self._ready: set[int] = set()  # id(connection) of the processes that said their store is open
         self._procs: dict[int, object] = {}  # id(connection) -> its process, busy or idle
         self._pollers: dict[int, object] = {}  # id(connection) -> a poll object watching it
@@ -567,7 +613,7 @@ class Executor:
         for _ in range(max(0, reserved)):
             self._reserved.put(self._start(self._reserved))
 
-    def _start(self, lane: queue.Queue):  # type: ignore[no-untyped-def]
+    def _start(self, lane: _Lane):  # type: ignore[no-untyped-def]
         """A new query process for the lane, started by the executor's own thread: Linux sends a process its
         parent-death signal (die_with_parent) when the *thread* that started it ends, and the HTTP server's
         request threads come and go (Granian ends an idle one), while this one lasts as long as the server."""
@@ -588,7 +634,7 @@ class Executor:
             except BaseException as err:  # noqa: BLE001 - handed to the thread that asked
                 done.put((False, err))
 
-    def _start_here(self, lane: queue.Queue):  # type: ignore[no-untyped-def]
+    def _start_here(self, lane: _Lane):  # type: ignore[no-untyped-def]
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_serve_jobs, args=(child, self.data_dir, self.memory_mb, self.recycle_mb,
                                                                   self.endpoint, self.timeout),
@@ -688,7 +734,7 @@ class Executor:
                 proc.join(2)  # type: ignore[attr-defined]
         self._procs.clear()
 
-    def _close_lane(self, lane: queue.Queue) -> None:
+    def _close_lane(self, lane: _Lane) -> None:
         while not lane.empty():
             proc, conn = lane.get_nowait()
             try:

@@ -31,7 +31,7 @@ from .executor import (GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, Result,
                        serialize_graph)
 from .store import Dataset, StoreUnavailable
 
-__all__ = ["bp", "RESULT_FORMATS", "GRAPH_FORMATS"]
+__all__ = ["bp", "RESULT_FORMATS", "GRAPH_FORMATS", "sparql_fast_path"]
 
 bp = Blueprint("sparql", __name__)
 
@@ -336,14 +336,14 @@ def _from_parameter(offers: dict[str, object], params: tuple[str, ...]) -> str |
 
 def _chosen(offers: dict[str, object], params: tuple[str, ...]) -> str:
     """The negotiated format: by parameter, else by ``Accept`` (a parameter naming no offer leaves it to Accept)."""
-    media = _offered(offers, params)
+    media = _offered(offers, params, request.headers.get("Accept"))
     if media is None:
         raise not_acceptable(list(offers))
     return media
 
 
-def _offered(offers: dict[str, object], params: tuple[str, ...]) -> str | None:
-    return (params and _from_parameter(offers, params)) or negotiate(request.headers.get("Accept"), tuple(offers))
+def _offered(offers: dict[str, object], params: tuple[str, ...], accept: str | None) -> str | None:
+    return (params and _from_parameter(offers, params)) or negotiate(accept, tuple(offers))
 
 
 _SIMPLE_DESCRIBE = re.compile(r"^DESCRIBE\s+((?:<[a-z][\w+.-]*:[^<>\s]+>\s*)+)$", re.I)
@@ -356,7 +356,7 @@ def _describe_response(query: str, iris: tuple[str, ...], params: tuple[str, ...
     bad = next((iri for iri in iris if as_iri(iri) is None), None)
     if bad is not None:
         raise bad_request(f"the query does not parse: <{bad}> is not an IRI")
-    as_table = _offered(_RESULT_OFFERS, params) == "text/html"
+    as_table = _offered(_RESULT_OFFERS, params, request.headers.get("Accept")) == "text/html"
     media = "application/n-triples" if as_table else _chosen(GRAPH_FORMATS, params)
     store = current_app.extensions["archivekg.store"]
     triples = sorted({t for iri in iris for t in describe(store, iri)},
@@ -370,28 +370,32 @@ def _describe_response(query: str, iris: tuple[str, ...], params: tuple[str, ...
     return resp
 
 
-def run_query(query: str, dataset: Dataset, params: tuple[str, ...] = ()) -> Response:
-    sent, describe_iris, repeatable = guarded(query)
-    if describe_iris is not None and not (dataset.default_graphs or dataset.named_graphs):
-        return _describe_response(query, describe_iris, params)
+def _job(query: str, dataset: Dataset, params: tuple[str, ...], accept: str | None, guard: tuple) -> tuple:
+    """(the job to run, the result cache's key or None, whether the result becomes a table for people)."""
+    sent, _describe, repeatable = guard
     release = release_key()
     endpoint = endpoint_url(release)
     if not (dataset.default_graphs or dataset.named_graphs):  # the protocol's parameters override the query's
         dataset = own_dataset(query, endpoint) or dataset
     dataset = specified(dataset)
-    limit = int(current_app.config["MAX_RESULT_ROWS"])
-    results_media = _offered(_RESULT_OFFERS, params)
+    config = current_app.config
+    limit = int(config["MAX_RESULT_ROWS"])
+    results_media = _offered(_RESULT_OFFERS, params, accept)
     as_table = results_media == "text/html"
-    graph_media = _offered(GRAPH_FORMATS, params)
+    graph_media = _offered(GRAPH_FORMATS, params, accept)
     literal_chars = 0
     if as_table:  # a browser: solutions or triples come back in a form the table is made from, bounded
         results_media, graph_media = "application/sparql-results+json", "application/n-triples"
-        limit = min(limit, int(current_app.config["HTML_MAX_ROWS"]))
-        literal_chars = int(current_app.config["HTML_MAX_CHARS"])
-    job = Job(sent, dataset, results_media, graph_media, limit, endpoint, int(current_app.config["HEAD_ROWS"]),
-              literal_chars)
+        limit = min(limit, int(config["HTML_MAX_ROWS"]))
+        literal_chars = int(config["HTML_MAX_CHARS"])
+    job = Job(sent, dataset, results_media, graph_media, limit, endpoint, int(config["HEAD_ROWS"]), literal_chars)
+    cached = current_app.extensions.get("archivekg.results") is not None and repeatable and release is not None
+    return job, ((release, job) if cached else None), as_table
+
+
+def _result(job: Job, key: tuple | None) -> Result:
+    """The job's result: the result cache's, else run (a query process, or this thread); refusals as ApiError."""
     cache = current_app.extensions.get("archivekg.results")
-    key = (release, job) if cache is not None and repeatable and release is not None else None
     result: Result | None = cache.get(key) if key is not None else None
     if result is None:
         executor = current_app.extensions.get("archivekg.executor")
@@ -412,6 +416,28 @@ def run_query(query: str, dataset: Dataset, params: tuple[str, ...] = ()) -> Res
         raise not_acceptable(list(_RESULT_OFFERS if outcome.form == "results" else GRAPH_FORMATS))
     if outcome.status != "ok":
         raise ApiError(500, f"the query failed while it ran: {outcome.message}")
+    return result
+
+
+def _result_headers(limit: int, truncated: bool | None) -> list[tuple[str, str]]:
+    """What run_query's response says after its Content-Type (and Content-Length): the same for both paths."""
+    headers = [("Vary", "Accept"), ("X-Result-Limit", str(limit))]
+    if truncated:
+        headers += [("X-Result-Truncated", "true"), ("Warning", f'199 archivekg "results cut at the limit of {limit} rows"')]
+    return headers
+
+
+def _media(outcome) -> str:  # type: ignore[no-untyped-def]
+    return "application/sparql-results+json" if outcome.media == "application/json" else outcome.media
+
+
+def run_query(query: str, dataset: Dataset, params: tuple[str, ...] = ()) -> Response:
+    guard = guarded(query)
+    if guard[1] is not None and not (dataset.default_graphs or dataset.named_graphs):
+        return _describe_response(query, guard[1], params)
+    job, key, as_table = _job(query, dataset, params, request.headers.get("Accept"), guard)
+    result = _result(job, key)
+    outcome, limit = result.outcome, job.max_rows
     truncated = outcome.truncated
     if as_table:
         try:
@@ -424,17 +450,114 @@ def run_query(query: str, dataset: Dataset, params: tuple[str, ...] = ()) -> Res
         table = json.loads(body) if outcome.form == "results" else triples_as_results(body)
         resp = Response(results_table(query, table, truncated, limit, outcome.form), mimetype="text/html")
     else:
-        media = "application/sparql-results+json" if outcome.media == "application/json" else outcome.media
+        media = _media(outcome)
         whole = result.whole  # a result that came in one piece is sent with its length; a longer one streams
         resp = Response(whole if whole is not None else result, mimetype=media)
         if media.startswith("text/"):
             resp.headers["Content-Type"] = f"{media}; charset=utf-8"
-    resp.headers["Vary"] = "Accept"
-    resp.headers["X-Result-Limit"] = str(limit)
-    if truncated:
-        resp.headers["X-Result-Truncated"] = "true"
-        resp.headers["Warning"] = f'199 archivekg "results cut at the limit of {limit} rows"'
+    resp.headers.extend(_result_headers(limit, truncated))
     return resp
+
+
+# --- the usual request, without Flask's machinery ------------------------------------------------------
+
+_SPARQL_QUERY = "application/sparql-query"
+
+
+def _usual_query(environ: dict) -> tuple[str, bytes | None] | None:
+    """The query of the protocol's usual request, read from the WSGI environ: a POST of an
+    application/sparql-query body in UTF-8 with nothing in the URL, or a GET whose URL holds the query
+    alone; (the query, the body read, to be put back if Flask takes the request after all). None for any
+    other request, or one this cannot read as simply as the protocol's own path would: Flask takes it."""
+    method = environ.get("REQUEST_METHOD")
+    if method == "POST":
+        ctype = environ.get("CONTENT_TYPE", "")
+        mimetype, _, rest = ctype.partition(";")
+        if mimetype.strip().lower() != _SPARQL_QUERY or environ.get("QUERY_STRING"):
+            return None
+        if rest.strip() and rest.strip().lower().replace(" ", "") not in ("charset=utf-8", 'charset="utf-8"'):
+            return None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or "")
+        except ValueError:
+            return None
+        if not 0 < length <= int(current_app.config["MAX_QUERY_BYTES"]):
+            return None
+        body = environ["wsgi.input"].read(length)
+        if len(body) != length:
+            return "", body  # the client left: Flask's path reads it as it reads any body
+        try:
+            return body.decode("utf-8"), body
+        except UnicodeDecodeError:
+            return "", body  # Flask's path says where the bad byte is
+    if method == "GET":
+        raw = environ.get("QUERY_STRING", "")
+        if not raw.startswith("query=") or "&" in raw or not raw.isascii():
+            return None
+        try:
+            query = unquote_to_bytes(raw[6:].replace("+", " ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return (query, None) if query else None
+    return None
+
+
+def sparql_fast_path(app, flask_wsgi):  # type: ignore[no-untyped-def]
+    """The WSGI app in front of Flask's: the protocol's usual request (_usual_query) that asks for a SPARQL
+    format (not a table for people), for a query the guard lets through that is not a simple DESCRIBE, is
+    answered here, with the same steps as run_query and the same response, header for header
+    (tests/test_sparql_fast_path.py compares them), without a request context, routing or Response objects:
+    at this endpoint's rate those cost as much as the rest of the request. Anything else, and any refusal
+    before the query runs, goes to Flask with the request as it came; a refusal after it ran (its status, a
+    time limit) is made by Flask's error handlers."""
+    import io
+
+    from werkzeug.utils import get_content_type
+
+    def wsgi(environ: dict, start_response):  # type: ignore[no-untyped-def]
+        if environ.get("PATH_INFO") != "/sparql":
+            return flask_wsgi(environ, start_response)
+        with app.app_context():
+            usual = _usual_query(environ)
+            if usual is not None and usual[1] is not None:  # the body is read: put it back for Flask
+                environ["wsgi.input"] = io.BytesIO(usual[1])
+            if usual is None or not usual[0]:
+                return flask_wsgi(environ, start_response)
+            query = usual[0]
+            accept = environ.get("HTTP_ACCEPT")
+            try:
+                guard = guarded(query)
+                if guard[1] is not None:
+                    return flask_wsgi(environ, start_response)  # a simple DESCRIBE: the resources' own
+                job, key, as_table = _job(query, Dataset(), (), accept, guard)
+            except (ApiError, StoreUnavailable):
+                return flask_wsgi(environ, start_response)  # nothing has run: Flask says why
+            if as_table:
+                return flask_wsgi(environ, start_response)
+            try:
+                result = _result(job, key)
+            except ApiError as err:
+                return _flask_error(app, environ, start_response, err)
+        outcome = result.outcome
+        media = _media(outcome)
+        headers = [("Content-Type", f"{media}; charset=utf-8" if media.startswith("text/")
+                    else get_content_type(media, "utf-8"))]
+        whole = result.whole
+        if whole is not None:
+            headers.append(("Content-Length", str(len(whole))))
+        headers += _result_headers(job.max_rows, outcome.truncated)
+        headers += app.extensions["archivekg.usual_headers"]
+        start_response("200 OK", headers)
+        return [whole] if whole is not None else result
+
+    return wsgi
+
+
+def _flask_error(app, environ: dict, start_response, err: ApiError):  # type: ignore[no-untyped-def]
+    """The response Flask's error handlers (and after_request) make of a refusal, for the fast path."""
+    with app.request_context(environ):
+        response = app.finalize_request(app.handle_user_exception(err))
+        return response(environ, start_response)
 
 
 def _term_html(term: dict, base: str) -> str:
