@@ -343,10 +343,14 @@ def die_with_parent() -> None:
         pass  # not Linux: the daemon flag still ends the processes when the server exits normally
 
 
+_STATM: list[int] = []  # this process's /proc/self/statm, kept open: asked after every job, one read each time
+
+
 def _rss_mb() -> float:
     """This process's resident memory, in MiB."""
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") / 2**20)
+    if not _STATM or _STATM[0] != os.getpid():
+        _STATM[:] = [os.getpid(), os.open("/proc/self/statm", os.O_RDONLY), os.sysconf("SC_PAGE_SIZE")]
+    return int(os.pread(_STATM[1], 128, 0).split()[1]) * (_STATM[2] / 2**20)
 
 
 def _send(conn, message: object) -> None:  # type: ignore[no-untyped-def]
