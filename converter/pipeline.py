@@ -99,7 +99,7 @@ def build_document(
     triples = document_triples(
         doc, cast, minter, source, software_version=software_version,
         archive_slug=archive[0] if archive else None, build_time=build_time,
-        extraction=extraction, source_text=text, places=location_places(doc, authority),
+        extraction=extraction, places=location_places(doc, authority),
     )
     agents = sorted({
         (c.reported_source.entity[0], c.reported_source.entity[1], c.reported_source.text)

@@ -221,7 +221,6 @@ def document_triples(
     archive_slug: str | None = None,
     build_time: str | None = None,
     extraction: Extraction | None = None,
-    source_text: str | None = None,
     places: Mapping[str, tuple[str, str]] | None = None,
 ) -> set[Triple]:
     """The triples of one document's named graph (the caller names the graph).
@@ -444,7 +443,6 @@ def _block_iri(minter: Minter, doc: Document, where: Where) -> IRI:
 def _extraction(b: _Builder, doc: Document, ext: Extraction, d: IRI, conv: IRI | None,
                 text_lang: str | None) -> None:
     add, minter = b.add, b.minter
-    span = b.span
 
     for n, m in enumerate(ext.mentions, start=1):
         a = IRI(minter.iri("mention", f"{doc.identifier}-{n}"))
@@ -452,7 +450,7 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: IRI, conv: IRI |
         # A few triples in the store; the full Web Annotation (oa:Annotation, its motivation, a
         # SpecificResource with position and quote selectors) is derived when the mention is served.
         add(a, RDF.type, AKG.Mention)
-        add(a, OA.hasTarget, IRI(Minter.chars(b.source_iri, m.span.start, m.span.end)))
+        b.span(a, m.span, prop=OA.hasTarget)
         add(a, AKG.inText, block)
         add(a, AKG.mentionKind, lit(m.kind))
         add(a, AKG.linkedBy, lit(m.via))
@@ -508,7 +506,7 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: IRI, conv: IRI |
             add(ci, AKG.speechMode, AKG.ReportedSpeech)
         elif c.where.kind == "turn":
             add(ci, AKG.speechMode, AKG.DirectSpeech)
-        span(ci, c.span)
+        b.span(ci, c.span)
     for rp in ext.reported:
         # A reported passage is a paragraph; a turn already has its speaker (akg:spokenBy).
         if rp.where.kind != "paragraph":
@@ -539,7 +537,7 @@ def _extraction(b: _Builder, doc: Document, ext: Extraction, d: IRI, conv: IRI |
             add(ei, SCHEMA.attendee, IRI(minter.person(slug)))
         for kind, id_ in ev.places:
             add(ei, SCHEMA.location, entity_iri(minter, kind, id_))
-        span(ei, ev.span)
+        b.span(ei, ev.span)
 
 
 @dataclass(frozen=True)

@@ -351,7 +351,8 @@ def locate(report: Report, graph: Graph, text: str, source: str) -> Report:
     offending span when the result names one as its value, else of its focus node's span."""
     out = Report()
     for r in report.results:
-        start = Minter.parse_chars(r.value)[1] if r.value and Minter.parse_chars(r.value) else None
+        chars = Minter.parse_chars(r.value) if r.value else None
+        start = chars[1] if chars else None
         if start is None:
             start = _start_of(graph, URIRef(r.focus))
         line = text.count("\n", 0, min(start, len(text))) + 1 if start is not None else None

@@ -104,7 +104,7 @@ def test_cq03_reported_speech_and_turns_in_document_order() -> None:
     reported = tuple(ReportedPassage(Where("paragraph", p.position), stalin if p.text.startswith("Stalin") else kim,
                                      p.span) for p in built.doc.paragraphs)
     triples = document_triples(built.doc, built.cast, Minter(BASE), info, software_version="0",
-                               extraction=Extraction(reported=reported), source_text=_MINUTES)
+                               extraction=Extraction(reported=reported))
     triples.add((URIRef(f"{BASE}id/person/{stalin}"), RDFS.label, Literal("Joseph Stalin")))
     store = ox.Store()
     for s, p, o in triples:

@@ -311,7 +311,7 @@ def reported(authority: Authority) -> tuple[Built, Graph]:
         ReportedPassage(Where("paragraph", pak.position), "pak-heon-yeong", pak.span),
     ))
     triples = document_triples(b.doc, b.cast, Minter(BASE), source_info("reported.txt", REPORTED),
-                               software_version="0", extraction=ext, source_text=REPORTED)
+                               software_version="0", extraction=ext)
     return b, to_rdflib_graph(triples)
 
 
@@ -325,7 +325,7 @@ def test_a_reported_passage_names_its_speaker(reported: tuple[Built, Graph]) -> 
     # A reported speaker attended the conversation the minutes record, though no list or turn names him.
     conversation = URIRef(f"{BASE}id/event/990002-conversation")
     without = document_triples(b.doc, b.cast, Minter(BASE), source_info("reported.txt", REPORTED),
-                               software_version="0", extraction=Extraction(), source_text=REPORTED)
+                               software_version="0", extraction=Extraction())
     assert (conversation, SCHEMA.attendee, person("pak-heon-yeong")) not in to_rdflib_graph(without)
     assert speakers | {person("pak-heon-yeong")} <= set(g.objects(conversation, SCHEMA.attendee))
 
