@@ -214,7 +214,6 @@ import gzip, sys, pyoxigraph as ox
 store = ox.Store(sys.argv[2])
 with gzip.open(sys.argv[1]) as f:
     store.bulk_load(f, format=ox.RdfFormat.N_QUADS)
-store.optimize()
 """
 
 

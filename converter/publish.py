@@ -199,9 +199,10 @@ class StoreLoader:
     thread of its own, reading a FIFO (it releases the GIL and reads the file without Python, in large
     blocks). A feeding thread writes into the FIFO the N-Quads of each document handed to ``add``,
     decompressed from its conversion-cache entry, in the order they are converted: the store does not
-    depend on the order. ``end`` adds the last input (the entities graph); the thread then compacts the
-    store (``Store.optimize``) and counts it while the build writes the rest of the release, and
-    ``finish`` waits for it.
+    depend on the order. ``end`` adds the last input (the entities graph); the thread then counts the
+    store while the build writes the rest of the release, and ``finish`` waits for it. The store is not
+    compacted (``Store.optimize``): ``bulk_load`` leaves it in sorted, LZ4-compressed files, and a compaction
+    rewrites them into levels RocksDB keeps uncompressed, 1.7x the disk (docs/decisions.md).
 
     The pool of workers must be started before a loader: forking a process whose threads hold locks
     is unsafe. ``close`` stops the threads (used when a build fails); a failure of the store (a full
@@ -249,7 +250,7 @@ class StoreLoader:
 
     def end(self, last: bytes = b"", drop: Iterable[str] = ()) -> None:
         """The end of the input, after ``last`` (N-Quads). The loading goes on in the background; then the
-        graphs ``drop`` (IRIs) are removed and the store is compacted (``Store.optimize``) and counted."""
+        graphs ``drop`` (IRIs) are removed and the store is counted."""
         self.check()
         if not self.used:
             self.used = True
@@ -259,10 +260,13 @@ class StoreLoader:
             self._queue.put(None)
 
     def finish(self) -> tuple[ox.Store, int]:
-        """Wait for the store to be loaded and compacted (``end`` was called); the store and its quads."""
+        """Wait for the store to be loaded (``end`` was called); the store and its quads. How long the build
+        waited for it is ``seconds["store_wait"]``."""
         self.end()
+        started = time.monotonic()
         self._feeder.join()
         self._loader.join()
+        self.seconds["store_wait"] = round(time.monotonic() - started, 2)
         self.check()
         assert self.store is not None and self.quads is not None
         return self.store, self.quads
@@ -289,9 +293,6 @@ class StoreLoader:
             for graph in self._drop:
                 store.remove_graph(ox.NamedNode(graph))
             store.flush()
-            started = time.monotonic()
-            store.optimize()
-            self.seconds["optimize"] = round(time.monotonic() - started, 2)
             self.quads = len(store)
         except BaseException as err:  # noqa: BLE001  (raised in the build's thread by check())
             self._load_error = err
@@ -594,7 +595,7 @@ def write_release(
             stored += sum(_count(store, g) for g in replaced)
         elif preloaded:
             assert loader is not None
-            store, stored = loader.finish()  # loaded while converting, compacted while the index was written
+            store, stored = loader.finish()  # loaded while converting, counted while the index was written
             loader.store = None  # the release's store from now on
             rel.seconds.update(loader.seconds)
         else:
@@ -606,7 +607,6 @@ def write_release(
             store.bulk_load(path=str(nq_plain), format=ox.RdfFormat.N_QUADS, lenient=True)
             nq_plain.unlink()
             store.flush()
-            store.optimize()
             stored = len(store)
         del store
         if stored != rel.quads:
