@@ -313,3 +313,13 @@ class Extraction:
     claims: tuple[Claim, ...] = ()
     events: tuple[ReferredEvent, ...] = ()
     reported: tuple[ReportedPassage, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Facts about the source file the caller read (the converter reads no files)."""
+
+    relpath: str  # path under the sources root, used in the source IRI
+    sha256: str
+    size_bytes: int
+    characters: int

@@ -23,7 +23,7 @@ from rdflib import Graph, Literal, URIRef
 
 from . import __version__
 from .authority import Authority
-from .errors import ConversionError, DocumentError
+from .errors import ConversionError
 from .extract import extract
 from .languages import lookup as language_lookup
 from .languages import split_languages
@@ -32,8 +32,10 @@ from .names import slugify, strip_invisible
 from .cache import DocCache, document_key, gzip_member, result_to_json
 from .rdf_io import graph_of, sorted_nquads, to_rdflib_graph, turtle_body_of_nquads, turtle_header
 from .readers import read
+from .source import decode_source, read_source  # noqa: F401  (re-exported: the CLI and tests read sources through here)
 from .speakers import Cast, resolve
-from .to_rdf import SourceInfo, document_triples, location_places
+from .model import SourceInfo
+from .to_rdf import document_triples, location_places
 from .uris import Minter
 from .validate import outward_references
 
@@ -109,28 +111,6 @@ def build_document(
         and c.reported_source.entity[1] not in {p.slug for p in cast.persons}
     })
     return Built(doc, cast, triples, archive, extraction, tuple(_agent_label(a) for a in agents))
-
-
-def decode_source(data: bytes, relpath: str) -> str:
-    """UTF-8 text of a source file, or a DocumentError naming the line of the bad byte."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise DocumentError(
-            f"not valid UTF-8: byte 0x{data[err.start]:02x} cannot be decoded",
-            source=relpath, line=line, column=col,
-            hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)",
-        ) from None
-
-
-def read_source(data: bytes, relpath: str) -> tuple[str, SourceInfo]:
-    """The text of a source file's bytes and the facts the graph records about the file."""
-    text = decode_source(data, relpath)
-    if "\r" in text and "\n" not in text:  # classic Mac line ends: the same offsets, read as line breaks
-        text = text.replace("\r", "\n")
-    return text, SourceInfo(relpath, hashlib.sha256(data).hexdigest(), len(data), len(text))
 
 
 @dataclass

@@ -28,7 +28,7 @@ from rdflib.namespace import XSD as _XSD
 from .authority import Authority, Entity
 from .languages import lookup as language_lookup
 from .languages import split_languages
-from .model import Block, DateValue, Document, Extraction, MarkerKind, Span, Where
+from .model import Block, DateValue, Document, Extraction, MarkerKind, SourceInfo, Span, Where
 from .names import slugify
 from .rdf_io import to_rdflib_graph
 from .namespaces import AKG as _AKG
@@ -81,16 +81,6 @@ _EDITORIAL_NOTE = re.compile(
     r"^\[?\s*(?:(?P<who>translator|editor|editorial|ed\.)(?:s['’]|['’]s)?\s+)?notes?\b", re.IGNORECASE
 )
 _NOTE_ROLES = {"translator": AKG.Translator, "editor": AKG.Editor, "editorial": AKG.Editor, "ed.": AKG.Editor}
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """Facts about the source file the caller read (the converter reads no files)."""
-
-    relpath: str  # path under the sources root, used in the source IRI
-    sha256: str
-    size_bytes: int
-    characters: int
 
 
 def _date_literal(value: DateValue) -> Lit:

@@ -61,7 +61,7 @@ _TEXTS_MAX = 32
 def source_text(release: Path, base: str, source_iri: str) -> str | None:
     """The text of a published source file, as the converter read it (the offsets count in it); None
     when the IRI is not one of this build's source files or the file is missing."""
-    from converter.pipeline import read_source  # the converter's own reading: the same BOM and line-end rules
+    from converter.source import read_source  # the converter's own reading: the same BOM and line-end rules
 
     prefix = f"{base}source/"
     if not source_iri.startswith(prefix):
