@@ -103,6 +103,28 @@ def _quote(text: str | None, start: int, end: int) -> tuple[str, str, str] | Non
     return text[start:end], text[max(0, start - QUOTE_CONTEXT):start], text[end:end + QUOTE_CONTEXT]
 
 
+def _selectors(start: int, end: int, text: str | None) -> list[dict]:
+    """The target's selectors as the Web Annotation JSON-LD writes them; the quote selector only when the
+    source text is at hand and holds the range. ``derived_triples`` turns the same dicts into triples."""
+    selectors: list[dict] = [
+        {"type": "FragmentSelector", "conformsTo": RFC5147, "value": f"char={start},{end}"},
+        {"type": "TextPositionSelector", "start": start, "end": end},
+    ]
+    quoted = _quote(text, start, end)
+    if quoted is not None:
+        exact, prefix, suffix = quoted
+        q = {"type": "TextQuoteSelector", "exact": exact}
+        q.update({k: v for k, v in (("prefix", prefix), ("suffix", suffix)) if v})
+        selectors.append(q)
+    return selectors
+
+
+# Each selector's node (a part of the mention's IRI) and each of its keys as a predicate.
+_SELECTOR_NODE = {"FragmentSelector": "fragment", "TextPositionSelector": "position", "TextQuoteSelector": "quote"}
+_SELECTOR_KEY = {"conformsTo": _CONFORMS_TO, "value": _RDF_VALUE, **{k: _oa(k) for k in ("start", "end", "exact", "prefix", "suffix")}}
+_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+
 def derived_triples(mention: str, stored: list[ox.Triple], text: str | None) -> list[ox.Triple]:
     """The triples that make the stored mention a whole Web Annotation (see the module's docstring).
     The quote selector is left out when the source text is not at hand or does not hold the range."""
@@ -116,25 +138,16 @@ def derived_triples(mention: str, stored: list[ox.Triple], text: str | None) -> 
         return out
     source, start, end = chars
     t = ox.NamedNode(target.value)  # type: ignore[union-attr]
-    frag, pos, quote = (ox.NamedNode(Minter.part(mention, n)) for n in ("fragment", "position", "quote"))
-    out += [
-        ox.Triple(t, _RDF_TYPE, _oa("SpecificResource")),
-        ox.Triple(t, _oa("hasSource"), ox.NamedNode(source)),
-        ox.Triple(t, _oa("hasSelector"), frag),
-        ox.Triple(frag, _RDF_TYPE, _oa("FragmentSelector")),
-        ox.Triple(frag, _CONFORMS_TO, ox.NamedNode(RFC5147)),
-        ox.Triple(frag, _RDF_VALUE, ox.Literal(f"char={start},{end}")),
-        ox.Triple(t, _oa("hasSelector"), pos),
-        ox.Triple(pos, _RDF_TYPE, _oa("TextPositionSelector")),
-        ox.Triple(pos, _oa("start"), ox.Literal(str(start), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
-        ox.Triple(pos, _oa("end"), ox.Literal(str(end), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
-    ]
-    quoted = _quote(text, start, end)
-    if quoted is not None:
-        exact, prefix, suffix = quoted
-        out += [ox.Triple(t, _oa("hasSelector"), quote), ox.Triple(quote, _RDF_TYPE, _oa("TextQuoteSelector")),
-                ox.Triple(quote, _oa("exact"), ox.Literal(exact))]
-        out += [ox.Triple(quote, _oa(k), ox.Literal(v)) for k, v in (("prefix", prefix), ("suffix", suffix)) if v]
+    out += [ox.Triple(t, _RDF_TYPE, _oa("SpecificResource")), ox.Triple(t, _oa("hasSource"), ox.NamedNode(source))]
+    for selector in _selectors(start, end, text):
+        node = ox.NamedNode(Minter.part(mention, _SELECTOR_NODE[selector["type"]]))
+        out += [ox.Triple(t, _oa("hasSelector"), node), ox.Triple(node, _RDF_TYPE, _oa(selector["type"]))]
+        for key, value in selector.items():
+            if key == "type":
+                continue
+            obj = ox.NamedNode(value) if key == "conformsTo" else \
+                ox.Literal(str(value), datatype=_XSD_INTEGER) if isinstance(value, int) else ox.Literal(value)
+            out.append(ox.Triple(node, _SELECTOR_KEY[key], obj))
     return out
 
 
@@ -153,18 +166,8 @@ def web_annotation(mention: str, stored: list[ox.Triple], text: str | None) -> d
     chars = Minter.parse_chars(target.value) if target is not None else None
     if chars is not None:
         source, start, end = chars
-        selectors: list[dict] = [
-            {"type": "FragmentSelector", "conformsTo": RFC5147, "value": f"char={start},{end}"},
-            {"type": "TextPositionSelector", "start": start, "end": end},
-        ]
-        quoted = _quote(text, start, end)
-        if quoted is not None:
-            exact, prefix, suffix = quoted
-            q = {"type": "TextQuoteSelector", "exact": exact}
-            q.update({k: v for k, v in (("prefix", prefix), ("suffix", suffix)) if v})
-            selectors.append(q)
         out["target"] = {"id": target.value, "type": "SpecificResource", "source": source,  # type: ignore[union-attr]
-                         "selector": selectors}
+                         "selector": _selectors(start, end, text)}
     for name in ("inText", "mentionKind", "linkedBy", "confidence"):
         value = _value(stored, mention, _AKG + name)
         if value is None:

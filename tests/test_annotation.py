@@ -8,7 +8,7 @@ import urllib.parse
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, XSD
 
 from converter.namespaces import OA
 from converter.uris import Minter
@@ -94,6 +94,10 @@ def test_a_mention_in_turtle_is_a_whole_annotation(server, seed_text: str) -> No
     assert g.value(by_type[OA.FragmentSelector], DCTERMS.conformsTo) == URIRef("http://tools.ietf.org/rfc/rfc5147")
     assert int(g.value(by_type[OA.TextPositionSelector], OA.start)) == start
     assert str(g.value(by_type[OA.TextQuoteSelector], OA.exact)) == seed_text[start:end]
+    end_literal = g.value(by_type[OA.TextPositionSelector], OA.end)
+    assert end_literal == Literal(end) and end_literal.datatype == XSD.integer
+    prefix = g.value(by_type[OA.TextQuoteSelector], OA.prefix)
+    assert prefix is None or seed_text[:start].endswith(str(prefix))
     status, _h, page = http("GET", f"{url}{_local(m)}.html")
     assert status == 200 and f'{_local(m)}.jsonld?profile=anno' in page.decode()
 
