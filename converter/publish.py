@@ -202,7 +202,8 @@ class StoreLoader:
     depend on the order. ``end`` adds the last input (the entities graph); the thread then counts the
     store while the build writes the rest of the release, and ``finish`` waits for it. The store is not
     compacted (``Store.optimize``): ``bulk_load`` leaves it in sorted, LZ4-compressed files, and a compaction
-    rewrites them into levels RocksDB keeps uncompressed, 1.7x the disk (docs/decisions.md).
+    rewrites them into levels RocksDB keeps uncompressed (1.7x the disk at 1,000 documents; at 16,000
+    RocksDB's own compactions during the load do the same: docs/decisions.md).
 
     The pool of workers must be started before a loader: forking a process whose threads hold locks
     is unsafe. ``close`` stops the threads (used when a build fails); a failure of the store (a full
