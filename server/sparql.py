@@ -160,10 +160,16 @@ def _request_query() -> tuple[str | None, Dataset, tuple[str, ...]]:
 
 
 def release_key() -> tuple | None:
-    """What names the published build for what is kept per build: the release's directory and its build.json
-    (inode, size, modification time: a rewritten file is another build); None when the store cannot say."""
+    """What names the published build for what is kept per build: its build.json (over the build's own store, the
+    file the `current` link leads to, in one system call: its device, inode, size and modification time; else the
+    release's directory and the file's inode, size and time): a new release or a rewritten file is another build.
+    None when the store cannot say."""
+    store = current_app.extensions["archivekg.store"]
     try:
-        path = str(current_app.extensions["archivekg.store"].current_path())
+        if isinstance(store, OxigraphStore):  # one system call: build.json through the `current` link
+            st = os.stat(store.current_build_json)
+            return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)  # the file itself: another release, another file
+        path = str(store.current_path())
         st = os.stat(os.path.join(path, "build.json"))
     except (AttributeError, OSError, StoreUnavailable):
         return None
