@@ -50,6 +50,10 @@ SETTINGS: tuple[Setting, ...] = (
             "there, saying their length."),
     Setting("QUERY_RECYCLE_MB", 512, "A query process that holds more than this many MiB after a query (a large "
             "result grew it) is replaced, so that memory goes back to the machine. 0: never."),
+    Setting("QUERY_LOOKUP_ROWS", 100, "A lookup (one triple pattern, its variables distinct, nothing else: ASK, or "
+            "SELECT with a LIMIT of at most this many rows; server/lookups.py) over the build's own store is answered in "
+            "the request's thread, without a query process: its form bounds what it reads to its LIMIT of index "
+            "entries, and a result longer than 64 KiB goes to a query process. 0: every query goes to a query process."),
     Setting("QUERY_RESERVED_TIMEOUT", 2, "Seconds a query may run on a reserved process before it is stopped (503 "
             "with Retry-After: the pool is busy)."),
     Setting("PUBLIC_URL", "", "The URL the server is reached at from outside (https://host/path/), from which every "

@@ -38,7 +38,8 @@ import pyoxigraph as ox
 from .store import Dataset, OxigraphStore, QuerySyntaxError, StoreTimeout, StoreUnavailable, open_store
 
 __all__ = ["Executor", "GRAPH_FORMATS", "Job", "Outcome", "QueryTimeout", "RESULT_FORMATS", "Result", "ResultCache",
-           "ServerBusy", "StreamBroken", "die_with_parent", "execute", "json_term", "quiet_broken_streams", "serialize_graph"]
+           "ServerBusy", "StreamBroken", "die_with_parent", "execute", "execute_whole", "json_term", "quiet_broken_streams",
+           "serialize_graph"]
 
 CHUNK_BYTES = 64 * 1024
 
@@ -243,6 +244,20 @@ def _nothing(out) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
+class _Written:
+    """The body of a result known whole before it is written (ASK's): writes it, and says it was not cut."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def __call__(self, out) -> bool:  # type: ignore[no-untyped-def]
+        out.write(self.body)
+        return False
+
+
+_BOOLEANS = {(value, fmt): _boolean(value, fmt) for value in (False, True) for fmt in set(RESULT_FORMATS.values())}
+
+
 def _clipped(term, chars: int):  # type: ignore[no-untyped-def]
     """A literal longer than ``chars`` cut to that length, saying how long it was (for a table, never a download)."""
     if isinstance(term, ox.Literal) and len(term.value) > chars:
@@ -271,13 +286,7 @@ def evaluate(store: OxigraphStore, job: Job):  # type: ignore[no-untyped-def]
     if media is None:
         return Outcome("not-acceptable", form=form), _nothing
     if isinstance(result, ox.QueryBoolean):
-        body = _boolean(bool(result), RESULT_FORMATS[media])
-
-        def write_boolean(out) -> bool:  # type: ignore[no-untyped-def]
-            out.write(body)
-            return False
-
-        return Outcome("ok", media, form=form), write_boolean
+        return Outcome("ok", media, form=form), _Written(_BOOLEANS[bool(result), RESULT_FORMATS[media]])
     names = [] if graph else [v.value for v in result.variables]
     items = iter(result)
     window = min(job.head_rows, job.max_rows)
@@ -316,6 +325,42 @@ def execute(store: OxigraphStore, job: Job) -> Result:
     if outcome.truncated is None:
         outcome = Outcome(outcome.status, outcome.media, truncated, outcome.message, outcome.form)
     return Result(outcome, chunks)
+
+
+class _Longer(Exception):
+    """A result that goes on past its first chunk."""
+
+
+def execute_whole(store: OxigraphStore, job: Job) -> Result | None:
+    """Run a job in this thread when its result fits in its first chunk, and give what a query process would give
+    for it (_serve_jobs: the same steps, outcome and bytes, so the same response); None once the result goes on
+    past that chunk (a query process then runs it and streams it). For lookups (server/lookups.py), whose cost
+    is bounded by their form: the only ones that may run without a query process's limits."""
+    try:
+        outcome, write = evaluate(store, job)
+    except Exception as err:  # noqa: BLE001 - as a query process reports it
+        return Result(Outcome("error", message=f"{type(err).__name__}: {err}"))
+    if outcome.status != "ok":
+        return Result(outcome)
+    if isinstance(write, _Written) and len(write.body) < CHUNK_BYTES:  # ASK: as the steps below would give it
+        return Result(Outcome(outcome.status, outcome.media, False, outcome.message, outcome.form), write.body)
+    held: list[bytes] = []
+
+    def emit(data: bytes) -> None:
+        if held:
+            raise _Longer
+        held.append(data)
+
+    out = _ChunkWriter(emit)
+    try:
+        truncated = write(out)
+        out.flush()
+    except _Longer:
+        return None
+    except Exception as err:  # noqa: BLE001 - as a query process reports it
+        return Result(Outcome("error", message=f"{type(err).__name__}: {err}"))
+    known = Outcome(outcome.status, outcome.media, truncated, outcome.message, outcome.form)
+    return Result(known, held[0] if held else b"")
 
 
 def _limit_memory(megabytes: int) -> None:

@@ -28,8 +28,9 @@ from .links import public_url
 from .negotiation import negotiate
 from .query_guard import QueryRefused, check_query, route_services, strip_prologue
 from .executor import (GRAPH_FORMATS, RESULT_FORMATS, Job, QueryTimeout, Result, ServerBusy, StreamBroken, execute,
-                       serialize_graph)
-from .store import Dataset, StoreUnavailable
+                       execute_whole, serialize_graph)
+from .lookups import lookup_rows
+from .store import Dataset, OxigraphStore, StoreUnavailable
 
 __all__ = ["bp", "RESULT_FORMATS", "GRAPH_FORMATS", "sparql_fast_path"]
 
@@ -159,10 +160,16 @@ def _request_query() -> tuple[str | None, Dataset, tuple[str, ...]]:
 
 
 def release_key() -> tuple | None:
-    """What names the published build for what is kept per build: the release's directory and its build.json
-    (inode, size, modification time: a rewritten file is another build); None when the store cannot say."""
+    """What names the published build for what is kept per build: its build.json (over the build's own store, the
+    file the `current` link leads to, in one system call: its device, inode, size and modification time; else the
+    release's directory and the file's inode, size and time): a new release or a rewritten file is another build.
+    None when the store cannot say."""
+    store = current_app.extensions["archivekg.store"]
     try:
-        path = str(current_app.extensions["archivekg.store"].current_path())
+        if isinstance(store, OxigraphStore):  # one system call: build.json through the `current` link
+            st = os.stat(store.current_build_json)
+            return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)  # the file itself: another release, another file
+        path = str(store.current_path())
         st = os.stat(os.path.join(path, "build.json"))
     except (AttributeError, OSError, StoreUnavailable):
         return None
@@ -190,22 +197,25 @@ _KEPT_MOST_CHARS = 4096  # longer queries are read each time, not kept (the cach
 
 
 @functools.lru_cache(maxsize=1024)
-def _guarded(query: str, allow: tuple[str, ...], max_bytes: int, wikidata: str) -> tuple:
+def _guarded(query: str, allow: tuple[str, ...], max_bytes: int, wikidata: str, lookup_most: int = 0) -> tuple:
     """What the endpoint works out from a query's text alone, once per text (and settings): (the query as sent,
-    the IRIs of a simple DESCRIBE or None, whether running it again gives the same answer). A refused query
+    the IRIs of a simple DESCRIBE or None, whether running it again gives the same answer, whether it is a lookup
+    of at most ``lookup_most`` rows that the request's thread may answer: server/lookups.py). A refused query
     raises QueryRefused, and is not kept."""
     found = check_query(query, allow, max_bytes)
     sent = route_services(query, found, {DEFAULT_ENDPOINT: wikidata})
     simple = _SIMPLE_DESCRIBE.match(strip_prologue(query).strip())
     iris = tuple(re.findall(r"<([^<>\s]+)>", simple.group(1))) if simple else None  # absolute IRIs only
-    return sent, iris, not found and not _FRESH_EACH_RUN.search(query)
+    lookup = not found and sent == query and lookup_rows(query, lookup_most) is not None
+    return sent, iris, not found and not _FRESH_EACH_RUN.search(query), lookup
 
 
 def guarded(query: str) -> tuple:
     """_guarded for this app's settings: refused (ApiError) if the query must not run, as the user wrote it;
     SERVICE <https://query.wikidata.org/sparql> routed to WIKIDATA_ENDPOINT (a mirror, a local copy)."""
     config = current_app.config
-    args = (query, service_allow(config), int(config["MAX_QUERY_BYTES"]), str(config["WIKIDATA_ENDPOINT"]))
+    args = (query, service_allow(config), int(config["MAX_QUERY_BYTES"]), str(config["WIKIDATA_ENDPOINT"]),
+            int(config["QUERY_LOOKUP_ROWS"]))
     try:
         return _guarded(*args) if len(query) <= _KEPT_MOST_CHARS else _guarded.__wrapped__(*args)
     except QueryRefused as err:
@@ -371,8 +381,9 @@ def _describe_response(query: str, iris: tuple[str, ...], params: tuple[str, ...
 
 
 def _job(query: str, dataset: Dataset, params: tuple[str, ...], accept: str | None, guard: tuple) -> tuple:
-    """(the job to run, the result cache's key or None, whether the result becomes a table for people)."""
-    sent, _describe, repeatable = guard
+    """(the job to run, the result cache's key or None, whether the result becomes a table for people, whether
+    the request's thread may run it: a lookup over the whole store, server/lookups.py)."""
+    sent, _describe, repeatable, lookup = guard
     release = release_key()
     endpoint = endpoint_url(release)
     if not (dataset.default_graphs or dataset.named_graphs):  # the protocol's parameters override the query's
@@ -390,13 +401,22 @@ def _job(query: str, dataset: Dataset, params: tuple[str, ...], accept: str | No
         literal_chars = int(config["HTML_MAX_CHARS"])
     job = Job(sent, dataset, results_media, graph_media, limit, endpoint, int(config["HEAD_ROWS"]), literal_chars)
     cached = current_app.extensions.get("archivekg.results") is not None and repeatable and release is not None
-    return job, ((release, job) if cached else None), as_table
+    here = lookup and not (dataset.default_graphs or dataset.named_graphs)
+    return job, ((release, job) if cached else None), as_table, here
 
 
-def _result(job: Job, key: tuple | None) -> Result:
-    """The job's result: the result cache's, else run (a query process, or this thread); refusals as ApiError."""
+def _result(job: Job, key: tuple | None, here: bool = False) -> Result:
+    """The job's result: the result cache's, else run (a query process, or this thread); refusals as ApiError.
+    ``here``: a lookup (server/lookups.py), run in this thread over the build's own store when its result comes
+    whole in one chunk, as a query process would give it (executor.execute_whole)."""
     cache = current_app.extensions.get("archivekg.results")
     result: Result | None = cache.get(key) if key is not None else None
+    if result is None and here:
+        store = current_app.extensions["archivekg.store"]
+        if isinstance(store, OxigraphStore):  # never a remote store: its answer comes over the network
+            result = execute_whole(store, job)
+            if result is not None and key is not None:
+                cache.put(key, result)  # type: ignore[union-attr]
     if result is None:
         executor = current_app.extensions.get("archivekg.executor")
         try:
@@ -435,8 +455,8 @@ def run_query(query: str, dataset: Dataset, params: tuple[str, ...] = ()) -> Res
     guard = guarded(query)
     if guard[1] is not None and not (dataset.default_graphs or dataset.named_graphs):
         return _describe_response(query, guard[1], params)
-    job, key, as_table = _job(query, dataset, params, request.headers.get("Accept"), guard)
-    result = _result(job, key)
+    job, key, as_table, here = _job(query, dataset, params, request.headers.get("Accept"), guard)
+    result = _result(job, key, here)
     outcome, limit = result.outcome, job.max_rows
     truncated = outcome.truncated
     if as_table:
@@ -529,13 +549,13 @@ def sparql_fast_path(app, flask_wsgi):  # type: ignore[no-untyped-def]
                 guard = guarded(query)
                 if guard[1] is not None:
                     return flask_wsgi(environ, start_response)  # a simple DESCRIBE: the resources' own
-                job, key, as_table = _job(query, Dataset(), (), accept, guard)
+                job, key, as_table, here = _job(query, Dataset(), (), accept, guard)
             except (ApiError, StoreUnavailable):
                 return flask_wsgi(environ, start_response)  # nothing has run: Flask says why
             if as_table:
                 return flask_wsgi(environ, start_response)
             try:
-                result = _result(job, key)
+                result = _result(job, key, here)
             except ApiError as err:
                 return _flask_error(app, environ, start_response, err)
         outcome = result.outcome

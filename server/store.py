@@ -104,6 +104,7 @@ class OxigraphStore:
         self._store: ox.Store | None = None
         self._path = self.data_dir
         self._link = str(self.data_dir / "current")
+        self.current_build_json = os.path.join(self._link, "build.json")  # the published release's, through the link
 
     def _current(self) -> tuple[ox.Store, Path]:
         try:

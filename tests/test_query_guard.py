@@ -116,3 +116,28 @@ def test_the_hostile_queries_do_reach_the_network_unchecked(listener) -> None:
             pass  # the listener answers nothing a SPARQL client can read
     time.sleep(0.3)
     assert len(listener.connections) == len(reaching)
+
+
+@pytest.mark.parametrize("prefix", ["SELECT * WHERE { ?s ?p ?o } SERVICE ", "SERVICE SILENT ", "PREFIX ", "BASE "])
+def test_a_run_of_comment_marks_is_read_once_not_split_every_way(prefix: str) -> None:
+    """A run of '#' after SERVICE, PREFIX or BASE is one comment, as the parser reads it. When the scan let a
+    comment end anywhere it tried every split of the run before giving up: 2^n ways, 0.7 s of the server's time for
+    22 marks, days for 40, with the GIL held. Run apart, so that a scan that never ends fails the test instead of
+    hanging it: 64 marks finish at once when read once, never when split."""
+    import subprocess
+    import sys
+
+    code = ("from server.query_guard import QueryRefused, check_query, strip_prologue\n"
+            f"query = {prefix!r} + '#' * 64 + ' x'\n"
+            "strip_prologue(query)\n"
+            "try:\n    check_query(query, ('https://query.wikidata.org/sparql',), 100_000)\n"
+            "except QueryRefused:\n    pass\n"
+            "print('done')\n")
+    from pathlib import Path
+
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                             cwd=Path(__file__).resolve().parents[1])
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the guard's scan of {prefix!r} and 64 comment marks did not end")
+    assert out.stdout.strip() == "done", out.stderr

@@ -38,7 +38,9 @@ class CountingExecutor:
 
 @pytest.fixture()
 def app(seed_build: Path):
-    app = create_app({"DATA_DIR": str(seed_build), "QUERY_WORKERS": 0, "MAX_RESULT_ROWS": 100_000})
+    # Lookups off (QUERY_LOOKUP_ROWS 0): every query that is not kept goes to the executor, which counts it.
+    app = create_app({"DATA_DIR": str(seed_build), "QUERY_WORKERS": 0, "MAX_RESULT_ROWS": 100_000,
+                      "QUERY_LOOKUP_ROWS": 0})
     app.extensions["archivekg.executor"] = CountingExecutor(app.extensions["archivekg.store"])
     return app
 
