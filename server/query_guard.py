@@ -47,9 +47,14 @@ class Service:
 _GAP = r"(?:\s|(?>#[^\n\r]*))*"
 # The keyword and its target. The parser takes "1SERVICE" or "trueSERVICE" as a value and the keyword,
 # so nothing but a variable or a prefixed name around it (see _inside_name) keeps it from counting.
+# A prefixed name's prefix is looked for in the next 256 characters only, and a longer run without a colon
+# counts as a target too (the query is refused): searching the whole run for a colon from every SERVICE of
+# "SERVICESERVICE..." took time in the square of its length (100 KB: 4 s of the server's time).
+_NAME_CHAR = r"[^\s<>{}()\[\]\"'#,;:]"
 _SERVICE = re.compile(
     rf"SERVICE{_GAP}(?:SILENT(?![\w:]){_GAP})?"
-    r"(?P<target><[^>]*>?|[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+|[^\s<>{}()\[\]\"'#,;]*:[^\s<>{}()\[\]\"'#,;]*)",
+    r"(?P<target><[^>]*>?|[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+"
+    rf"|{_NAME_CHAR}{{0,256}}:[^\s<>{{}}()\[\]\"'#,;]*|{_NAME_CHAR}{{257}})",
     re.I,
 )
 _PROLOGUE = re.compile(rf"^(?:{_GAP}(?:BASE{_GAP}<[^>]*>|PREFIX{_GAP}[^\s:]*:{_GAP}<[^>]*>))*{_GAP}", re.I)
@@ -69,17 +74,25 @@ _PN_CHAR = re.compile(r"[\w\u00b7\u0300-\u036f\u203f-\u2040.\-:%\\]")
 def _inside_name(query: str, start: int) -> bool:
     """Whether the word at ``start`` goes on a variable (?aSERVICE) or a prefixed name (ex:a.SERVICE).
 
-    The parser reads both greedily, so the word cannot be the keyword there.
+    The parser reads both greedily, so the word cannot be the keyword there. A name is looked for in the
+    ``_NAME_REACH`` characters before the word only: a longer run counts as no name, so the SERVICE counts
+    (walking back the whole run from every SERVICE of "SERVICESERVICE..." took time in the square of its length).
     """
+    floor = max(0, start - _NAME_REACH)
     i = start
-    while i > 0 and _VARNAME.match(query[i - 1]):
+    while i > floor and _VARNAME.match(query[i - 1]):
         i -= 1
     if i > 0 and query[i - 1] in "?$":
         return True
     i = start
-    while i > 0 and _PN_CHAR.match(query[i - 1]):
+    while i > floor and _PN_CHAR.match(query[i - 1]):
         i -= 1
+    if i == floor and floor > 0:
+        return False  # a run too long to be a name the guard reads: the SERVICE counts
     return ":" in query[i:start]
+
+
+_NAME_REACH = 1024
 
 
 def services(query: str) -> list[Service]:

@@ -141,3 +141,36 @@ def test_a_run_of_comment_marks_is_read_once_not_split_every_way(prefix: str) ->
     except subprocess.TimeoutExpired:
         pytest.fail(f"the guard's scan of {prefix!r} and 64 comment marks did not end")
     assert out.stdout.strip() == "done", out.stderr
+
+
+WD = ("https://query.wikidata.org/sparql",)
+
+
+def test_a_run_of_service_keywords_is_refused_not_searched_from_every_keyword() -> None:
+    """ "SERVICESERVICE..." made the scan look for a prefixed name's colon from every keyword to the end of
+    the run, and walk back to its start: time in the square of its length (100 KB: 4-6 s with the GIL held),
+    and no SERVICE found. A run without a colon in the 256 characters after SERVICE now counts as its
+    target, so the query is refused, at once and with the keyword's place."""
+    query = "SELECT * WHERE { ?s ?p ?o } #" + "SERVICE" * 14_000
+    with pytest.raises(QueryRefused) as err:
+        check_query(query, WD, 100_000)
+    assert err.value.status == 403 and "at line 1, column 30" in str(err.value)
+
+
+@pytest.mark.parametrize(("query", "target"), [
+    ("SELECT * { SERVICE " + "p" * 200 + ":x { ?s ?p ?o } }", "p" * 200 + ":x"),  # a long prefix is still read
+    ("SELECT * { SERVICE a:b:c { ?s ?p ?o } }", "a:b:c"),  # colons after the first: one name, as before
+    ("SELECT * { ?" + "v" * 2000 + "SERVICE <http://evil.example/> { } }", "<http://evil.example/>"),  # past the reach
+])
+def test_service_targets_found_past_the_scan_bounds(query: str, target: str) -> None:
+    """A name before SERVICE is looked for 1,024 characters back only: a longer one counts as none, so the
+    SERVICE counts and is refused (the safe side). A prefix up to 256 characters is read as one."""
+    with pytest.raises(QueryRefused) as err:
+        check_query(query, WD, 100_000)
+    assert f"SERVICE {target} at line 1" in str(err.value)
+
+
+def test_a_service_word_inside_a_variable_or_prefixed_name_within_reach_still_does_not_count() -> None:
+    for query in ("SELECT ?" + "v" * 500 + "SERVICE WHERE { ?s ?p ?o }",
+                  "SELECT * { ?s ex:" + "a" * 500 + "SERVICE ?o }"):
+        check_query(query, WD, 100_000)  # no SERVICE clause: nothing refused
