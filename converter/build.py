@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import errno
 import multiprocessing
 import os
@@ -18,14 +19,21 @@ from pathlib import Path
 from . import __version__
 from .authority import Authority, load_authority
 from .cache import (
+    STATE_FILE,
+    BuildState,
+    NO_STATE,
+    REASONS,
     DocCache,
-    part,
     directory_digest,
     document_key,
     fingerprint,
     full_build_reason,
+    load_state,
+    part,
     result_from_json,
+    save_state,
     software_digest,
+    stat_key,
 )
 from .errors import ConversionError
 from .namespaces import LEXVO, PREFIXES
@@ -35,7 +43,6 @@ from .publish import (
     Release,
     StoreLoader,
     collect_sources,
-    read_build_info,
     update_build_info,
     write_release,
 )
@@ -46,9 +53,8 @@ from .validate import (
     Result,
     cross_document_checks,
     load_shapes,
-    persons_of,
     shapes_digest,
-    validate_graph,
+    validate_text,
 )
 
 __all__ = ["BuildOutcome", "run_build", "build_times"]
@@ -119,7 +125,8 @@ def run_build(
         except (FileNotFoundError, SyntaxError, ValueError) as err:
             raise ConversionError(f"cannot load the SHACL shapes: {err}") from None
     authority: Authority = load_authority(authority_dir)
-    files = collect_sources(sources)
+    file_stats: dict[str, os.stat_result] = {}
+    files = collect_sources(sources, file_stats)
     output = OutputDir(out)
     output.check()
     build_time, graph_time = build_times()
@@ -130,11 +137,16 @@ def run_build(
             ExitStack() as stack:  # the pool and the store's loader: stopped before the staging goes
         parts = Path(parts_dir)
         previous = _published(output)
-        full_reason = full_build_reason(_info(previous), fp, forced=full)
+        state = load_state(previous / STATE_FILE) if previous is not None else None
+        full_reason = full_build_reason(None if previous is None else
+                                        {"fingerprint": state.fingerprint} if state is not None else {}, fp, forced=full)
+        if full_reason == REASONS["format"] and previous is not None and (previous / "build.json").is_file() \
+                and "fingerprint" in _build_json_keys(previous):
+            full_reason = NO_STATE  # made by a build with incremental support, but its state is gone or damaged
         if full_reason is not None and previous is not None:
             notice(f"full rebuild: {full_reason}")
         if full_reason is not None:
-            previous = None
+            previous, state = None, None
         cache = DocCache(output.document_cache)
         cfg = WorkerConfig(authority, minter.base, str(parts), {**PREFIXES, **minter.prefixes()}, graph_time,
                            str(shapes_dir) if shapes_dir is not None else None, shapes_hash,
@@ -145,8 +157,12 @@ def run_build(
                    disable=(not sys.stderr.isatty()) if progress_bar is None else not progress_bar)
         results: list[DocResult] = []
         jobs_list = []
-        for i, (f, rel) in enumerate(files):  # documents converted before are taken from the cache
-            hit = None if full else _cached(cache, fp, f, rel)
+        scanned = time.time_ns()
+        stats: dict[str, tuple[int, ...] | None] = {}
+        for i, (f, rel) in enumerate(files):  # documents converted before are taken from the state or the cache
+            hit = _unchanged(None if full else state, cache, file_stats.get(rel), rel, scanned, stats)
+            if hit is None:
+                hit = None if full else _cached(cache, fp, f, rel)
             if hit is None:
                 jobs_list.append((i, str(f), rel))
                 continue
@@ -205,16 +221,15 @@ def run_build(
                 authority_entities=[e for e in authority.entities.values() if e.kind != "person"],
                 sources={rel: f for f, rel in files}, build_time=build_time, dataset_time=graph_time,
                 progress=status, convert_seconds=convert_seconds, fingerprint=fp, previous=previous,
-                loader=loader,
+                state=state, loader=loader,
             )
             if shapes_dir is None:
                 break
             status("checking across documents")
             checked = time.monotonic()
-            appears_in = _appears_in(good, minter)
-            report = _whole_dataset_report(stage, good, minter, shapes_dir, appears_in, set(curated))
+            report = _whole_dataset_report(release, good, minter, shapes_dir, set(curated))
             release.seconds["cross_checks"] = round(time.monotonic() - checked, 2)
-            report, blamed = _blame(report, appears_in, curated)
+            report, blamed = _blame(report, lambda: _appears_in(good, minter), curated)
             outcome.validation = report
             if report.conforms:
                 break
@@ -235,17 +250,26 @@ def run_build(
             _empty(stage)  # and build the release again without them
         release.complete()  # the store, loaded (or compacted) in the background while the checks ran
         update_build_info(
-            stage,
+            stage, release.info,
             review=[item.as_json() for item in (outcome.validation.review if outcome.validation else [])],
             left_out=[{"source": r.relpath, "id": r.identifier, "errors": r.errors} for r in outcome.failed],
             rebuild=_rebuild_info(full_reason, release, converted=len(jobs_list)),
             seconds=release.seconds,  # with the checks across documents
         )
+        assert release.state is not None
+        release.state.files = {r.relpath: (stats.get(r.relpath), r.sha256) for r in good}
+        save_state(stage / STATE_FILE, release.state)
         build_id = build_time.replace(":", "").replace("-", "") + f"-{os.getpid()}"
         outcome.release = release
         outcome.published = output.publish(stage, build_id)
-        output.prune_validation_cache({r.cache_key for r in results if r.cache_key})
-        cache.prune({r.parts_key for r in results if r.parts_key})
+        if state is None:  # a full build: whatever it did not use goes
+            output.prune_validation_cache({r.cache_key for r in results if r.cache_key})
+            cache.prune({r.parts_key for r in results if r.parts_key})
+        else:  # an incremental one: what the documents it replaced or removed used, unless still used
+            used = {r.parts_key for r in results if r.parts_key}
+            reports = {r.cache_key for r in results if r.cache_key}
+            cache.forget({r.parts_key for r in state.results.values() if r.parts_key not in used})  # type: ignore[attr-defined]
+            output.forget_validation({r.cache_key for r in state.results.values() if r.cache_key not in reports})  # type: ignore[attr-defined]
     outcome.seconds = time.monotonic() - started
     return outcome
 
@@ -261,6 +285,15 @@ def _loader(stack: ExitStack, store: Path, fifo: Path) -> StoreLoader | None:
         fifo.unlink(missing_ok=True)
         shutil.rmtree(store, ignore_errors=True)
         return None
+
+
+def _build_json_keys(release: Path) -> set[str]:
+    import json
+
+    try:
+        return set(json.loads((release / "build.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return set()
 
 
 def _rebuild_info(full_reason: str | None, release: Release, *, converted: int) -> dict:
@@ -281,13 +314,23 @@ def _published(output: OutputDir) -> Path | None:
     return current.resolve()
 
 
-def _info(release: Path | None) -> dict | None:
-    if release is None:
+def _unchanged(state: BuildState | None, cache: DocCache, st: os.stat_result | None, relpath: str, scanned: int,
+               stats: dict[str, tuple[int, ...] | None]) -> DocResult | None:
+    """The published result of a file whose size, times and inode are those the previous build recorded
+    (the file is neither read nor hashed), or None. Records the file's stat for the next build."""
+    if st is None:
+        return None  # the worker reports it
+    key = stat_key(st, scanned)
+    stats[relpath] = key
+    if state is None or key is None:
         return None
-    try:
-        return read_build_info(release.parent.parent)
-    except (OSError, ValueError):
+    recorded = state.files.get(relpath)
+    result = state.results.get(relpath)
+    if recorded is None or recorded[0] != key or result is None or result.sha256 != recorded[1]:  # type: ignore[attr-defined]
         return None
+    result = copy.copy(result)
+    result.parts = f"{cache.path}/{result.parts_key[:2]}/{result.parts_key}"  # cache.stem, as a string
+    return result
 
 
 def _cached(cache: DocCache, fp: dict[str, str], path: Path, relpath: str) -> DocResult | None:
@@ -315,12 +358,12 @@ def _empty(directory: Path) -> None:
             entry.unlink()
 
 
-def _appears_in(results: list[DocResult], minter: Minter) -> dict[str, list[tuple[str, str]]]:
+def _appears_in(results: list[DocResult], minter: Minter, keep: set[str] | None = None) -> dict[str, list[tuple[str, str]]]:
     """IRI -> (document id, source file) of each document that refers to it or contributes to its description.
 
     A document graph's outward references name the persons, organisations, places
     and events it refers to; its persons, reported sources, holding archive and
-    languages are what it adds to the entities graph.
+    languages are what it adds to the entities graph. With ``keep``, only those IRIs.
     """
     out: dict[str, set[tuple[str, str]]] = {}
     for r in results:
@@ -330,13 +373,15 @@ def _appears_in(results: list[DocResult], minter: Minter) -> dict[str, list[tupl
         iris |= {str(LEXVO[code]) for code, _name in r.languages}
         if r.archive:
             iris.add(minter.iri("organization", r.archive[0]))
+        if keep is not None:
+            iris &= keep
         for iri in iris:
             out.setdefault(iri, set()).add((r.identifier or "", r.relpath))
     return {iri: sorted(docs) for iri, docs in out.items()}
 
 
 def _blame(
-    report: Report, appears_in: dict[str, list[tuple[str, str]]], curated: dict[str, str]
+    report: Report, appears_in_of: Callable[[], dict[str, list[tuple[str, str]]]], curated: dict[str, str]
 ) -> tuple[Report, dict[Result, list[str]]]:
     """Each violation of the whole dataset with the source files responsible for it.
 
@@ -348,6 +393,7 @@ def _blame(
     """
     blamed: dict[Result, list[str]] = {}
     results = []
+    appears_in = appears_in_of() if report.violations else {}
     for r in report.results:
         if r.severity != "Violation":
             results.append(r)
@@ -362,22 +408,27 @@ def _blame(
 
 
 def _whole_dataset_report(
-    stage: Path, results: list[DocResult], minter: Minter, shapes_dir: Path, appears_in: dict[str, list[tuple[str, str]]],
-    curated: set[str] | None = None,
+    release: Release, results: list[DocResult], minter: Minter, shapes_dir: Path, curated: set[str] | None = None,
 ) -> Report:
-    """SHACL on the entities graph and the VoID description, and the checks across documents."""
-    from rdflib import Graph
+    """SHACL on the entities graph and the VoID description, and the checks across documents.
 
+    Both graphs are validated from their N-Quads with the fast engine; an entities graph whose every subject's
+    block is the previous release's is not validated again (the previous one was, under the same shapes), and
+    its results are the previous ones. The checks across documents need only each document's references that
+    dangle, and the documents of each person."""
     shapes = load_shapes(shapes_dir)
     report = Report()
-    entities = Graph()
-    entities.parse(stage / "dumps" / "entities.ttl", format="turtle")
-    report.extend(validate_graph(entities, shapes).with_source("dumps/entities.ttl"))
-    void = Graph()
-    void.parse(stage / "void.ttl", format="turtle")
-    report.extend(validate_graph(void, shapes).with_source("void.ttl"))
-    references = [ref for r in results for ref in r.references]
-    report.extend(cross_document_checks(references, {str(s) for s in entities.subjects()}, persons_of(entities),
-                                        appears_in, curated))
+    before, blocks = release.entities_before, release.entities
+    if before is not None and before.keys() == blocks.keys() and all(before[s].key == b.key for s, b in blocks.items()):
+        entity_results = list(release.entity_report)
+    else:
+        entity_results = validate_text(release.entities_nq.decode("utf-8"), shapes).with_source("dumps/entities.ttl").results
+    if release.state is not None:
+        release.state.entity_report = entity_results
+    report.results.extend(entity_results)
+    report.extend(validate_text(release.void_nq.decode("utf-8"), shapes).with_source("void.ttl"))
+    persons = release.person_labels
+    references = [ref for r in results for ref in r.references if ref[0] not in blocks]
+    report.extend(cross_document_checks(references, set(blocks), persons,
+                                        _appears_in(results, minter, keep={iri for iri, _label in persons}), curated))
     return report
-

@@ -14,6 +14,14 @@ files the release is made of:
     <key>.json        the plain-data DocResult, written last: an entry without it does not exist
 
 ``plan`` and ``full_build_reason`` are pure; ``DocCache`` holds the file I/O.
+
+Each release also holds its *build state* (``state.pickle``, ``BuildState``): what the next build needs
+to update it without reading every document again. The (size, mtime, ctime, inode) and sha256 of each
+source file, so that a file whose stat is unchanged is neither read nor hashed; the plain-data result of
+each published document, so that no cache entry is read for an unchanged one; where each graph's gzip
+member lies in the whole-archive dumps, so that they are copied by range; and the Turtle and N-Quads of
+each subject of the entities graph and of the VoID description, with a digest of what made them, so that
+only the subjects that changed are made again.
 """
 
 from __future__ import annotations
@@ -22,12 +30,14 @@ import gzip
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+import pickle
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 __all__ = [
     "CACHE_FORMAT", "DocCache", "Plan", "directory_digest", "document_key", "fingerprint", "full_build_reason",
     "gzip_member", "part", "plan", "read_passages", "result_from_json", "result_to_json", "software_digest",
+    "BuildState", "Block", "NO_STATE", "REASONS", "STATE_FILE", "load_state", "save_state", "stat_key", "RACY_NS",
 ]
 
 CACHE_FORMAT = "1"  # raise when what the cache or the release layout holds changes
@@ -41,6 +51,9 @@ REASONS = {
     "base_uri": "the base URI changed",
     "graph_time": "the build time written into the graph (SOURCE_DATE_EPOCH) changed",
 }
+
+
+NO_STATE = f"the published build's state ({'state.pickle'}) is missing, damaged or of another format"
 
 
 def directory_digest(directory: Path | None, pattern: str) -> str:
@@ -182,6 +195,13 @@ class DocCache:
             os.replace(tmp, target)
         return stem
 
+    def forget(self, keys: set[str]) -> None:
+        """Drop the entries of ``keys`` (those of documents a rebuild replaced or removed)."""
+        for key in keys:
+            stem = self.stem(key)
+            for suffix in (".json", ".nq.gz", ".ttl", ".ttl.gz", ".passages.json"):  # the meta first: no half entry
+                (stem.parent / (key + suffix)).unlink(missing_ok=True)
+
     def prune(self, keep: set[str]) -> None:
         """Drop the entries the last published build did not use, and half-written files."""
         if not self.path.is_dir():
@@ -190,3 +210,74 @@ class DocCache:
             key = entry.name.split(".", 1)[0]
             if key not in keep or entry.name.endswith(".tmp"):
                 entry.unlink(missing_ok=True)
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+STATE_FILE = "state.pickle"
+STATE_FORMAT = 1  # raise when BuildState changes: a release with another format is rebuilt in full
+RACY_NS = 2_000_000_000  # a file changed this close to the scan is hashed again next time (its stat may not show an edit)
+
+
+@dataclass(frozen=True)
+class Block:
+    """The N-Quads and Turtle statements of one subject, and a digest of the records that made them."""
+
+    key: str
+    nq: bytes
+    ttl: bytes
+    terms: frozenset[str] | None = None  # its properties and classes (None: not known, read from ``nq``)
+
+    def used_terms(self) -> frozenset[str]:
+        if self.terms is not None:
+            return self.terms
+        import pyoxigraph as ox
+
+        return frozenset(t for q in ox.parse(self.nq, format=ox.RdfFormat.N_QUADS)
+                         for t in ((q.predicate.value, q.object.value) if q.predicate.value == _RDF_TYPE
+                                   else (q.predicate.value,)))
+
+    @property
+    def triples(self) -> int:
+        return self.nq.count(b"\n")
+
+
+@dataclass
+class BuildState:
+    """What a release keeps for the next build to update it (see the module's docstring)."""
+
+    fingerprint: dict[str, str]
+    files: dict[str, tuple[tuple[int, ...] | None, str]] = field(default_factory=dict)  # relpath: (stat key, sha256)
+    results: dict[str, object] = field(default_factory=dict)  # relpath: DocResult (no passages) of a published document
+    members: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)  # dump: graph name: (offset, length)
+    entities: dict[str, Block] = field(default_factory=dict)  # subject IRI: its block of the entities graph
+    entity_members: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # chunk digest: (nq, ttl) gzip members
+    entity_report: list = field(default_factory=list)  # the entities graph's validation results (conforming)
+    void: dict[str, tuple[str, list[tuple[str, bytes, bytes]]]] = field(default_factory=dict)  # graph: (key, blocks)
+    labels: dict[str, str] = field(default_factory=dict)  # person slug: label, as in the search index
+    triples: int = 0
+    format: int = STATE_FORMAT
+
+
+def stat_key(st: os.stat_result, scanned_ns: int) -> tuple[int, ...] | None:
+    """What tells a file unchanged without reading it: size, mtime, ctime, inode, device. None for a file
+    changed within RACY_NS of the scan: an edit in the same clock tick would leave its times as they were."""
+    if max(st.st_mtime_ns, st.st_ctime_ns) >= scanned_ns - RACY_NS:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def save_state(path: Path, state: BuildState) -> None:
+    with path.open("wb") as f:
+        pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_state(path: Path) -> BuildState | None:
+    """The build state a release holds, or None (none, damaged, or of another format)."""
+    try:
+        with path.open("rb") as f:
+            state = pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    if not isinstance(state, BuildState) or getattr(state, "format", None) != STATE_FORMAT:
+        return None
+    return state

@@ -46,11 +46,16 @@ def _sample(store: ox.Store, most: int) -> list[ox.NamedNode]:
     return entities + [g for g in names[::step][:most] if g not in entities]
 
 
-def vocabulary(store: ox.Store, candidates: Iterable[str], sample: int = SAMPLE_GRAPHS) -> dict[str, list[str]]:
+def vocabulary(store: ox.Store, candidates: Iterable[str], sample: int = SAMPLE_GRAPHS,
+               known: dict[str, set[str]] | None = None) -> dict[str, list[str]]:
     """The classes and properties (IRIs, sorted) of STORE among CANDIDATES and the terms of a sample of its
-    graphs: one index lookup per term and role."""
+    graphs: one index lookup per term and role. ``known`` gives the terms (properties and classes) of some
+    graphs by name, which are then not scanned (the build knows the entities graph's)."""
     terms = set(candidates)
     for graph in _sample(store, sample):
+        if known is not None and graph.value in known:
+            terms |= known[graph.value]
+            continue
         for query, var in ((f"SELECT DISTINCT ?t WHERE {{ GRAPH {graph} {{ ?s ?t ?o }} }}", "t"),
                            (f"SELECT DISTINCT ?t WHERE {{ GRAPH {graph} {{ ?s a ?t }} }}", "t")):
             terms.update(row[var].value for row in store.query(query) if isinstance(row[var], ox.NamedNode))
