@@ -429,6 +429,8 @@ def _whole_dataset_report(
     report.extend(validate_text(release.void_nq.decode("utf-8"), shapes).with_source("void.ttl"))
     persons = release.person_labels
     references = [ref for r in results for ref in r.references if ref[0] not in blocks]
+    labelled = dict(persons)
     report.extend(cross_document_checks(references, set(blocks), persons,
-                                        _appears_in(results, minter, keep={iri for iri, _label in persons}), curated))
+                                        {iri: sorted(where) for iri, where in release.persons_in.items() if iri in labelled},
+                                        curated))
     return report

@@ -254,6 +254,8 @@ class BuildState:
     entity_report: list = field(default_factory=list)  # the entities graph's validation results (conforming)
     void: dict[str, tuple[str, list[tuple[str, bytes, bytes]]]] = field(default_factory=dict)  # graph: (key, blocks)
     labels: dict[str, str] = field(default_factory=dict)  # person slug: label, as in the search index
+    aggregates: object = None  # publish.Aggregates: what the documents add to the entities graph, summed
+    person_labels: dict[str, str] = field(default_factory=dict)  # IRI: label of each foaf:Person described
     triples: int = 0
     format: int = STATE_FORMAT
 

@@ -425,44 +425,135 @@ class Release:
     entities_nq: bytes = b""
     void_nq: bytes = b""
     person_labels: list[tuple[str, str]] = field(default_factory=list)  # (IRI, label) of each foaf:Person described
+    persons_in: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # person IRI: (doc id, source) of each
     # write_release writes all but the store; this writes it (or waits for the loader) and checks it
     complete: Callable[[], None] = field(default=lambda: None, repr=False)
 
 
-def _merge_persons(results: list[DocResult], authority_persons: dict[str, Entity]) -> list[PersonRecord]:
-    names: dict[str, Counter[str]] = {}
-    written: dict[str, set[str]] = {}
-    for r in results:
+@dataclass
+class Aggregates:
+    """What the documents add to the entities graph, summed over them, so that a rebuild subtracts a replaced
+    document's part and adds the new one's instead of going over every document again."""
+
+    names: dict[str, Counter[str]] = field(default_factory=dict)  # person slug: name written: entries
+    written: dict[str, Counter[str]] = field(default_factory=dict)  # person slug: form written: entries
+    entities: dict[tuple[str, str], dict[str, Entity]] = field(default_factory=dict)  # (kind, slug): doc id: entity
+    languages: dict[str, Counter[str]] = field(default_factory=dict)  # code: name: documents
+    persons_in: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # person IRI: (doc id, source)
+
+    def add(self, r: DocResult, minter: Minter, sign: int, touched: set[tuple[str, ...]]) -> None:
+        """Add (sign 1) or subtract (sign -1) a document's part; ``touched`` gets the records it changes."""
+        def count(table: dict[str, Counter[str]], key: str, value: str) -> None:
+            c = table.setdefault(key, Counter())
+            c[value] += sign
+            if c[value] <= 0:
+                del c[value]
+                if not c:
+                    del table[key]
+
+        ident = r.identifier or ""
         for slug, name, _curated, wr in r.persons:
-            names.setdefault(slug, Counter())[name] += 1
-            written.setdefault(slug, set()).update(wr)
-    for slug in authority_persons:  # every curated person is described, mentioned or not
-        names.setdefault(slug, Counter())
-        written.setdefault(slug, set())
-    out = []
-    for slug in sorted(names):
-        if slug in authority_persons:
+            count(self.names, slug, name)
+            for form in wr:
+                count(self.written, slug, form)
+            touched.add(("person", slug))
+        offered: dict[tuple[str, str], Entity] = {}
+        if r.archive:
+            slug, label, aliases, qid = r.archive
+            offered.setdefault(("organization", slug), Entity("organization", slug, label, aliases, qid))
+        for kind, slug, label in r.agents:
+            offered.setdefault((kind, slug), Entity(kind, slug, label))
+        for key, entity in offered.items():
+            by_doc = self.entities.setdefault(key, {})
+            if sign > 0:
+                by_doc[ident] = entity
+            else:
+                by_doc.pop(ident, None)
+                if not by_doc:
+                    del self.entities[key]
+            touched.add(("entity", *key))
+        for code, name in r.languages:
+            count(self.languages, code, name)
+            touched.add(("language", code))
+        ns = minter.person("x")[:-1]
+        iris = {o for o, _s, _p in r.references if o.startswith(ns)}
+        iris |= {minter.person(slug) for slug, *_ in r.persons}
+        iris |= {minter.iri(kind, slug) for kind, slug, _label in r.agents if kind == "person"}
+        for iri in iris:
+            where = self.persons_in.setdefault(iri, set())
+            if sign > 0:
+                where.add((ident, r.relpath))
+            else:
+                where.discard((ident, r.relpath))
+                if not where:
+                    del self.persons_in[iri]
+
+    def records(
+        self, touched: Iterable[tuple[str, ...]], minter: Minter, authority_persons: dict[str, Entity],
+        authority_entities: dict[tuple[str, str], Entity],
+    ) -> dict[str, list[tuple[str, object]]]:
+        """The records (kind, record) of the entities graph's subjects that ``touched`` names, by subject IRI
+        (an empty list: the subject is no longer described). The same records as going over every document."""
+        out: dict[str, list[tuple[str, object]]] = {}
+        for t in touched:
+            if t[0] == "person":
+                subject = minter.person(t[1])
+            elif t[0] == "entity":
+                subject = minter.iri(t[1], t[2])
+            elif t[0] == "language":
+                subject = str(LEXVO[t[1]])
+            else:
+                subject = minter.software(__version__)
+            if subject in out:
+                continue
+            recs: list[tuple[str, object]] = out.setdefault(subject, [])
+            if t[0] == "software":
+                recs.append(("s", __version__))
+            elif t[0] == "language":
+                if t[1] in self.languages:
+                    label = min(self.languages[t[1]].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+                    recs.append(("l", (t[1], label)))
+            else:
+                kind, slug = ("person", t[1]) if t[0] == "person" else (t[1], t[2])
+                person = self.person(slug, authority_persons) if kind == "person" else None
+                if person is not None:
+                    recs.append(("p", person))
+                entity = self.entity((kind, slug), authority_entities)
+                if entity is not None and person is None:  # a person described by the documents is not also an entity
+                    recs.append(("e", entity))
+        return out
+
+    def person(self, slug: str, authority_persons: dict[str, Entity]) -> PersonRecord | None:
+        names = self.names.get(slug, Counter())
+        written = set(self.written.get(slug, ()))
+        if slug in authority_persons:  # every curated person is described, mentioned or not
             person = authority_persons[slug]
             label, qid, note = person.label, person.wikidata, person.note
-            alts = set(person.aliases) | written[slug]
+            alts = set(person.aliases) | written
+        elif names:
+            label = sorted(names.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
+            alts, qid, note = written | set(names), None, None
         else:
-            label = sorted(names[slug].items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
-            alts, qid, note = written[slug] | set(names[slug]), None, None
-        out.append(PersonRecord(slug, label, tuple(sorted(a for a in alts if a and a != label)), qid, note))
-    return out
+            return None
+        return PersonRecord(slug, label, tuple(sorted(a for a in alts if a and a != label)), qid, note)
 
+    def entity(self, key: tuple[str, str], authority_entities: dict[tuple[str, str], Entity]) -> Entity | None:
+        if key in authority_entities:
+            return authority_entities[key]
+        if key == ("organization", PUBLISHER[0]):
+            return Entity("organization", PUBLISHER[0], PUBLISHER[1])
+        by_doc = self.entities.get(key)
+        return by_doc[min(by_doc)] if by_doc else None  # the first document's, in the order of their ids
 
-def _language_labels(results: list[DocResult]) -> list[tuple[str, str]]:
-    """(code, label) of each language, one label per language: the name the documents write most.
-
-    Archives write one language several ways ("Persian" and "Farsi"); a language gets
-    exactly one label, so two spellings in two documents must not become two labels.
-    """
-    names: dict[str, Counter[str]] = {}
-    for r in results:
-        for code, name in r.languages:
-            names.setdefault(code, Counter())[name] += 1
-    return [(code, min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]) for code, c in sorted(names.items())]
+    def every_record(self, authority_persons: dict[str, Entity],
+                     authority_entities: dict[tuple[str, str], Entity]) -> list[tuple[str, ...]]:
+        """Everything the entities graph describes, as ``touched`` names it."""
+        out: list[tuple[str, ...]] = [("person", s) for s in sorted({*self.names, *authority_persons})]
+        keys = {*self.entities, *authority_entities, ("organization", PUBLISHER[0])}
+        out += [("entity", *k) for k in sorted(keys)]
+        out += [("language", c) for c in sorted(self.languages)]
+        out.append(("software",))
+        return out
 
 
 def write_release(
@@ -519,21 +610,56 @@ def write_release(
     before = _previous_index(state)
     changes = plan(before, [(r.identifier or "", r.relpath, r.sha256) for r in ordered]) if state else None
     new_state = BuildState(fingerprint=dict(fingerprint or {}))
-    index_copy = None
-    if state is not None and previous is not None:  # the search index to update: copied while the rest is made
-        index_copy = _background().submit(shutil.copyfile, previous / "search.sqlite", stage / "search.sqlite")
+    index_copy = docs_tree = sources_tree = None
+    if state is not None and previous is not None:  # copies of the previous release's, made while the rest is
+        pool = _background()
+        index_copy = pool.submit(shutil.copyfile, previous / "search.sqlite", stage / "search.sqlite")
+        docs_tree = pool.submit(_link_tree, previous / "dumps" / "documents", stage / "dumps" / "documents")
+        sources_tree = pool.submit(_link_tree, previous / "sources", stage / "sources")
 
     # Entities graph: persons merged across documents, organisations, languages, software; one block a subject.
-    persons, others, languages = _entity_records(ordered, authority_persons, authority_entities)
-    blocks = entity_blocks(persons, others, languages, minter, prefixes, state.entities if state else {})
+    # A rebuild subtracts what the replaced documents added and adds the new ones', and makes again only the
+    # subjects that changed.
+    curated = {(e.kind, e.id): e for e in authority_entities}
+    if state is not None and changes is not None and state.aggregates is not None:
+        agg, state.aggregates = state.aggregates, None  # taken: a build that writes its release again starts over
+        touched: set[tuple[str, ...]] = {("software",)}
+        for old in state.results.values():
+            if old.identifier in changes.touched:  # type: ignore[attr-defined]
+                agg.add(old, minter, -1, touched)  # type: ignore[arg-type]
+        loaded_now = set(changes.load)
+        for r in ordered:
+            if r.identifier in loaded_now:
+                agg.add(r, minter, 1, touched)
+        records = agg.records(sorted(touched), minter, authority_persons, curated)
+        blocks = {s: b for s, b in state.entities.items() if s not in records}
+        blocks.update(entity_blocks(records, minter, prefixes, state.entities))
+        person_labels = dict(state.person_labels)
+        partial = True  # records name only the subjects that changed
+    else:
+        partial = False
+        agg = Aggregates()
+        for r in ordered:
+            agg.add(r, minter, 1, set())
+        records = agg.records(agg.every_record(authority_persons, curated), minter, authority_persons, curated)
+        blocks = entity_blocks(records, minter, prefixes, state.entities if state else {})
+        person_labels = {}
+    for subject, recs in records.items():
+        label = next((r.label for kind, r in recs if kind == "p" or (kind == "e" and r.kind == "person")), None)  # type: ignore[attr-defined]
+        if label is None:
+            person_labels.pop(subject, None)
+        else:
+            person_labels[subject] = label
+    new_state.aggregates = agg
+    new_state.person_labels = person_labels
     subjects = sorted(blocks, key=_subject_order)
     entities_nq = b"".join(blocks[s].nq for s in subjects)
     entities_body = b"".join(blocks[s].ttl for s in subjects)
     entity_triples = entities_nq.count(b"\n")
     new_state.entities = blocks
     rel.entities = blocks
-    rel.person_labels = sorted([(minter.person(p.slug), p.label) for p in persons]
-                               + [(minter.iri(e.kind, e.id), e.label) for e in others if e.kind == "person"])
+    rel.person_labels = sorted(person_labels.items())
+    rel.persons_in = agg.persons_in
     rel.entities_nq = entities_nq
     if state is not None:
         rel.entities_before = state.entities
@@ -570,8 +696,8 @@ def write_release(
     with ThreadPoolExecutor(2) as pool:  # the two dumps at once: copying and hashing release the GIL
         written = {fname: pool.submit(_write_dump, dumps / fname, pieces[fname]) for fname in pieces}
         # Per-document Turtle dumps: hard links, to the previous release's (a tree at once) or to the cache.
-        if changes is not None and previous is not None:
-            _link_tree(previous / "dumps" / "documents", dumps / "documents")
+        if changes is not None and previous is not None and docs_tree is not None:
+            docs_tree.result()
             for ident in changes.touched:
                 (dumps / "documents" / f"{ident}.ttl").unlink(missing_ok=True)
             for r in ordered:
@@ -592,8 +718,8 @@ def write_release(
     # full-text index are written.
     preloaded = _end_of_input(loader, ordered, minter, entities_nq) if previous is None else False
     progress("copying sources")
-    if changes is not None and previous is not None and state is not None:
-        _link_tree(previous / "sources", stage / "sources")
+    if changes is not None and previous is not None and state is not None and sources_tree is not None:
+        sources_tree.result()
         loaded = set(changes.load)
         for old in state.results.values():
             if old.identifier in changes.touched:  # type: ignore[attr-defined]
@@ -614,7 +740,16 @@ def write_release(
     progress("indexing text")
     from .search_index import Passage, update_index, write_index
 
-    labels = {p.slug: p.label for p in persons}
+    if partial and state is not None:
+        labels = dict(state.labels)
+        for subject, recs in records.items():
+            for kind, r in recs:
+                if kind == "p":
+                    labels[r.slug] = r.label  # type: ignore[attr-defined]
+            if not any(kind == "p" for kind, _r in recs) and subject.startswith(minter.person("x")[:-1]):
+                labels.pop(subject[len(minter.person("x")) - 1:], None)
+    else:
+        labels = {r.slug: r.label for recs in records.values() for kind, r in recs if kind == "p"}  # type: ignore[attr-defined]
     new_state.labels = labels
     if state is not None and changes is not None and previous is not None and index_copy is not None:
         index_copy.result()
@@ -628,7 +763,7 @@ def write_release(
         write_index(stage / "search.sqlite", (Passage(*p) for r in ordered for p in read_passages(r.parts)), labels)
     lap("search_index")
     rel.documents = len(ordered)
-    rel.persons = len({p[0] for r in ordered for p in r.persons})  # persons taking part in documents
+    rel.persons = len(agg.names)  # persons taking part in documents
     rel.utterances = sum(r.turns for r in ordered)
     rel.paragraphs = sum(r.paragraphs for r in ordered)
     void_nq, void_body, new_state.void = void_blocks(minter, rel, per_doc, dataset_time, prefixes,
@@ -661,7 +796,16 @@ def write_release(
     rel.changes = changes
     rel.info = info
     shared: dict[str, str] = {}
-    new_state.results = {r.relpath: _stateless(r, shared) for r in ordered}
+    kept_ids = set(changes.kept) if changes is not None else set()
+    before_results = state.results if state is not None else {}
+
+    def stateless(r: DocResult) -> DocResult:
+        old = before_results.get(r.relpath)
+        if old is not None and r.identifier in kept_ids and old.identifier == r.identifier and old.sha256 == r.sha256:  # type: ignore[attr-defined]
+            return old  # type: ignore[return-value]
+        return _stateless(r, shared)
+
+    new_state.results = {r.relpath: stateless(r) for r in ordered}
     new_state.triples = rel.triples
     rel.state = new_state
 
@@ -699,7 +843,8 @@ def write_release(
         entity_terms: set[str] = set()
         for block in blocks.values():
             entity_terms |= block.used_terms()
-        found = vocabulary(store, candidate_terms(), known={minter.graph(ENTITIES): entity_terms})
+        found = vocabulary(store, candidate_terms(), known={minter.graph(ENTITIES): entity_terms},
+                           graphs=[minter.graph(ENTITIES), *(minter.graph(r.identifier or "") for r in ordered)])
         del store
         (stage / VOCABULARY).write_text(json.dumps(found, indent=0) + "\n", encoding="utf-8")
         rel.seconds["serving_index"] = round(time.monotonic() - started, 2)
@@ -737,46 +882,19 @@ def _subject_order(subject: str) -> str:
     return f"<{subject}> "
 
 
-def _entity_records(
-    ordered: list[DocResult], authority_persons: dict[str, Entity], authority_entities: list[Entity]
-) -> tuple[list[PersonRecord], list[Entity], list[tuple[str, str]]]:
-    """What the entities graph describes: persons merged across documents, other entities, languages."""
-    ents: dict[tuple[str, str], Entity] = {(e.kind, e.id): e for e in authority_entities}
-    ents.setdefault(("organization", PUBLISHER[0]), Entity("organization", PUBLISHER[0], PUBLISHER[1]))
-    for r in ordered:
-        if r.archive:
-            slug, label, aliases, qid = r.archive
-            ents.setdefault(("organization", slug), Entity("organization", slug, label, aliases, qid))
-        for kind, slug, label in r.agents:
-            ents.setdefault((kind, slug), Entity(kind, slug, label))
-    languages = _language_labels(ordered)
-    persons = _merge_persons(ordered, authority_persons)
-    person_slugs = {p.slug for p in persons}
-    others = [ents[k] for k in sorted(ents) if not (k[0] == "person" and k[1] in person_slugs)]
-    return persons, others, languages
-
-
 def entity_blocks(
-    persons: list[PersonRecord], others: list[Entity], languages: list[tuple[str, str]], minter: Minter,
-    prefixes: dict[str, str], before: dict[str, Block],
+    records: dict[str, list[tuple[str, object]]], minter: Minter, prefixes: dict[str, str], before: dict[str, Block],
 ) -> dict[str, Block]:
-    """The entities graph as one block a subject. A subject whose records are those of ``before``'s block
-    keeps that block; the others are made (``to_rdf.entities_graph``, in one call) and cut by subject."""
-    records: dict[str, list[tuple[str, object]]] = {}
-    for p in persons:
-        records.setdefault(minter.person(p.slug), []).append(("p", p))
-    for e in others:
-        records.setdefault(minter.iri(e.kind, e.id), []).append(("e", e))
-    for code, name in languages:
-        records.setdefault(str(LEXVO[code]), []).append(("l", (code, name)))
-    records.setdefault(minter.software(__version__), []).append(("s", __version__))
+    """The blocks of the entities graph's subjects ``records`` names (those with records). A subject whose
+    records are those of ``before``'s block keeps that block; the others are made (``to_rdf.entities_graph``,
+    in one call) and cut by subject."""
     keys = {s: hashlib.sha256(repr(sorted(map(repr, rs))).encode("utf-8")).hexdigest()[:32]
-            for s, rs in records.items()}
+            for s, rs in records.items() if rs}
     out = {s: before[s] for s, k in keys.items() if s in before and before[s].key == k}
     for s, b in out.items():
         if b.terms is None:  # kept by a build that did not record them
             out[s] = replace(b, terms=b.used_terms())
-    missing = [s for s in records if s not in out]
+    missing = [s for s in keys if s not in out]
     if not missing:
         return out
     chosen = [rec for s in missing for rec in records[s]]
