@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import json
 import multiprocessing
 import os
 import shutil
@@ -430,7 +431,27 @@ def _whole_dataset_report(
     persons = release.person_labels
     references = [ref for r in results for ref in r.references if ref[0] not in blocks]
     labelled = dict(persons)
-    report.extend(cross_document_checks(references, set(blocks), persons,
-                                        {iri: sorted(where) for iri, where in release.persons_in.items() if iri in labelled},
+    source_of = {r.identifier: r.relpath for r in results}
+    documents_of = {iri: sorted((i, source_of[i]) for i in ids if i in source_of)
+                    for iri, ids in release.persons_in.items() if iri in labelled}
+    report.extend(cross_document_checks(_full_references(references, results), set(blocks), persons, documents_of,
                                         curated))
     return report
+
+
+def _full_references(references: list[tuple[str, str, str]], results: list[DocResult]) -> list[tuple[str, str, str]]:
+    """``references`` with those the build state kept as the IRI alone (an unchanged document's) read back in
+    full from the document's conversion-cache entry: a dangling reference names its node and property."""
+    if all(s for _o, s, _p in references):
+        return references
+    wanted = {o for o, s, _p in references if not s}
+    out = [ref for ref in references if ref[1]]
+    for r in results:
+        if any(o in wanted and not s for o, s, _p in r.references):
+            try:
+                full = json.loads(Path(part(r.parts, ".json")).read_text(encoding="utf-8"))["references"]
+            except (OSError, ValueError, KeyError):
+                raise ConversionError(f"the conversion cache entry of {r.relpath} is missing or damaged; "
+                                      "build again with --full") from None
+            out += [tuple(ref) for ref in full if ref[0] in wanted]  # type: ignore[misc]
+    return out
