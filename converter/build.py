@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from . import __version__
 from .authority import Authority, load_authority
 from .cache import (
@@ -420,10 +422,7 @@ def _whole_dataset_report(
     shapes = load_shapes(shapes_dir)
     report = Report()
     before, blocks = release.entities_before, release.entities
-    if before is not None and before.keys() == blocks.keys() and all(before[s].key == b.key for s, b in blocks.items()):
-        entity_results = list(release.entity_report)
-    else:
-        entity_results = validate_text(release.entities_nq.decode("utf-8"), shapes).with_source("dumps/entities.ttl").results
+    entity_results = _entities_report(before, blocks, release.entity_report, release.entities_nq, shapes)
     if release.state is not None:
         release.state.entity_report = entity_results
     report.results.extend(entity_results)
@@ -437,6 +436,31 @@ def _whole_dataset_report(
     report.extend(cross_document_checks(_full_references(references, results), set(blocks), persons, documents_of,
                                         curated))
     return report
+
+
+_TYPE_LINE = b" <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+
+
+def _entities_report(before: dict | None, blocks: dict, previous: list[Result], entities_nq: bytes, shapes) -> list[Result]:  # type: ignore[no-untyped-def]
+    """The validation results of the entities graph, sorted. A rebuild validates only the subjects whose
+    block changed, with the types of the subjects they refer to (the shapes of these classes are about the
+    node itself and the classes of its values), and keeps the previous results of the others."""
+    def ordered(results: list[Result]) -> list[Result]:
+        return sorted(results, key=lambda r: (r.focus, r.path or "", r.message, r.value or "", r.severity))
+
+    if before is None:
+        return ordered(validate_text(entities_nq.decode("utf-8"), shapes).with_source("dumps/entities.ttl").results)
+    changed = {s for s, b in blocks.items() if s not in before or before[s].key != b.key}
+    gone = {s for s in before if s not in blocks}
+    if not changed and not gone:
+        return list(previous)
+    data = [blocks[s].nq for s in sorted(changed)]
+    referred = {o.value for q in ox.parse(b"".join(data), format=ox.RdfFormat.N_QUADS)
+                if isinstance(o := q.object, ox.NamedNode) and o.value in blocks and o.value not in changed}
+    data += [line + b"\n" for s in sorted(referred) for line in blocks[s].nq.splitlines() if _TYPE_LINE in line]
+    found = validate_text(b"".join(data).decode("utf-8"), shapes).with_source("dumps/entities.ttl").results
+    return ordered([r for r in previous if r.focus not in changed and r.focus not in gone]
+                   + [r for r in found if r.focus in changed])
 
 
 def _full_references(references: list[tuple[str, str, str]], results: list[DocResult]) -> list[tuple[str, str, str]]:
