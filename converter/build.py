@@ -265,14 +265,9 @@ def run_build(
         build_id = build_time.replace(":", "").replace("-", "") + f"-{os.getpid()}"
         outcome.release = release
         outcome.published = output.publish(stage, build_id)
-        if state is None:  # a full build: whatever it did not use goes
-            output.prune_validation_cache({r.cache_key for r in results if r.cache_key})
-            cache.prune({r.parts_key for r in results if r.parts_key})
-        else:  # an incremental one: what the documents it replaced or removed used, unless still used
-            used = {r.parts_key for r in results if r.parts_key}
-            reports = {r.cache_key for r in results if r.cache_key}
-            cache.forget({r.parts_key for r in state.results.values() if r.parts_key not in used})  # type: ignore[attr-defined]
-            output.forget_validation({r.cache_key for r in state.results.values() if r.cache_key not in reports})  # type: ignore[attr-defined]
+        # Whatever the build did not use goes, also what failed builds before it converted and validated.
+        output.prune_validation_cache({r.cache_key for r in results if r.cache_key})
+        cache.prune({r.parts_key for r in results if r.parts_key})
     outcome.seconds = time.monotonic() - started
     return outcome
 
@@ -384,7 +379,9 @@ def _appears_in(results: list[DocResult], minter: Minter, keep: set[str] | None 
 
 
 def _blame(
-    report: Report, appears_in_of: Callable[[], dict[str, list[tuple[str, str]]]], curated: dict[str, str]
+    report: Report,
+    appears_in_of: dict[str, list[tuple[str, str]]] | Callable[[], dict[str, list[tuple[str, str]]]],
+    curated: dict[str, str],
 ) -> tuple[Report, dict[Result, list[str]]]:
     """Each violation of the whole dataset with the source files responsible for it.
 
@@ -396,7 +393,8 @@ def _blame(
     """
     blamed: dict[Result, list[str]] = {}
     results = []
-    appears_in = appears_in_of() if report.violations else {}
+    # (a function: made only when there is a violation, for it goes over every document's references)
+    appears_in = {} if not report.violations else appears_in_of() if callable(appears_in_of) else appears_in_of
     for r in report.results:
         if r.severity != "Violation":
             results.append(r)

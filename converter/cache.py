@@ -196,21 +196,10 @@ class DocCache:
             os.replace(tmp, target)
         return stem
 
-    def forget(self, keys: set[str]) -> None:
-        """Drop the entries of ``keys`` (those of documents a rebuild replaced or removed)."""
-        for key in keys:
-            stem = self.stem(key)
-            for suffix in (".json", ".nq.gz", ".ttl", ".ttl.gz", ".passages.json"):  # the meta first: no half entry
-                (stem.parent / (key + suffix)).unlink(missing_ok=True)
-
     def prune(self, keep: set[str]) -> None:
-        """Drop the entries the last published build did not use, and half-written files."""
-        if not self.path.is_dir():
-            return
-        for entry in self.path.glob("*/*"):
-            key = entry.name.split(".", 1)[0]
-            if key not in keep or entry.name.endswith(".tmp"):
-                entry.unlink(missing_ok=True)
+        """Drop the entries the last published build did not use, and half-written files (``os.scandir``:
+        80,000 files at archive scale, listed in a tenth of the time ``Path.glob`` takes)."""
+        _prune_dir(self.path, lambda name: name.split(".", 1)[0] not in keep or name.endswith(".tmp"))
 
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -313,3 +302,19 @@ def load_state(path: Path) -> BuildState | None:
         elif type(block) is tuple:
             state.entities[subject] = make(SubjectBlock, block)
     return state
+
+
+def _prune_dir(root: Path, drop) -> None:  # type: ignore[no-untyped-def]
+    """Remove the files ``drop(name)`` chooses in the subdirectories of ``root``."""
+    try:
+        subdirs = [e.path for e in os.scandir(root) if e.is_dir(follow_symlinks=False)]
+    except FileNotFoundError:
+        return
+    for sub in subdirs:
+        with os.scandir(sub) as entries:
+            for entry in entries:
+                if drop(entry.name):
+                    try:
+                        os.unlink(entry.path)
+                    except FileNotFoundError:
+                        pass

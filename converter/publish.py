@@ -196,17 +196,11 @@ class OutputDir:
         return final
 
     def prune_validation_cache(self, keep: set[str]) -> None:
-        """Drop the cached reports the last published build did not use."""
-        for entry in self.validation_cache.glob("*/*.json"):
-            if entry.stem not in keep:
-                entry.unlink(missing_ok=True)
-        for entry in self.validation_cache.glob("*/*.tmp"):  # half-written by a killed worker
-            entry.unlink(missing_ok=True)
+        """Drop the cached reports the last published build did not use, and those half-written by a killed worker."""
+        from .cache import _prune_dir
 
-    def forget_validation(self, keys: set[str]) -> None:
-        """Drop the cached reports of ``keys`` (those of documents a rebuild replaced or removed)."""
-        for key in keys:
-            (self.validation_cache / key[:2] / f"{key}.json").unlink(missing_ok=True)
+        _prune_dir(self.validation_cache, lambda name: name.endswith(".tmp") or (
+            name.endswith(".json") and name[: -len(".json")] not in keep))
 
     def _prune(self, keep: str) -> None:
         releases = sorted(p for p in self.releases.iterdir() if p.is_dir() and not p.name.startswith("."))
