@@ -16,13 +16,15 @@ Layout of ``--out DIR``::
         void.ttl                            VoID/DCAT description of the dataset and its dumps
         build.json                          counts, warnings, build time, documents, items to review,
                                             documents left out (--keep-going)
+        state.pickle                        what the next build needs to update this release (not
+                                            published: cache.BuildState)
 
 A build is written under ``releases/.staging-*`` and becomes visible only when the
 ``current`` link is replaced in one rename; a failed or interrupted build leaves the
 previous release untouched. The previous release is kept (a running server may
 still be reading it); older ones are removed. A rebuild under the same fingerprint
-(cache.py) starts from a snapshot of the published release and replaces only the
-documents that changed (``write_release(previous=...)``).
+(cache.py) starts from a snapshot of the published release and its build state, and
+replaces only the documents that changed (``write_release(previous=..., state=...)``).
 """
 
 from __future__ import annotations
