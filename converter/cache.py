@@ -38,7 +38,7 @@ from typing import NamedTuple
 __all__ = [
     "CACHE_FORMAT", "DocCache", "Plan", "directory_digest", "document_key", "fingerprint", "full_build_reason",
     "gzip_member", "part", "plan", "read_passages", "result_from_json", "result_to_json", "software_digest",
-    "BuildState", "Block", "SubjectBlock", "terms_of", "NO_STATE", "REASONS", "STATE_FILE", "load_state", "save_state", "stat_key", "RACY_NS",
+    "BuildState", "SubjectBlock", "NO_STATE", "REASONS", "STATE_FILE", "load_state", "save_state", "stat_key", "RACY_NS",
 ]
 
 CACHE_FORMAT = "1"  # raise when what the cache or the release layout holds changes
@@ -202,7 +202,6 @@ class DocCache:
         _prune_dir(self.path, lambda name: name.split(".", 1)[0] not in keep or name.endswith(".tmp"))
 
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 STATE_FILE = "state.pickle"
 STATE_FORMAT = 1  # raise when BuildState changes: a release with another format is rebuilt in full
 RACY_NS = 2_000_000_000  # a file changed this close to the scan is hashed again next time (its stat may not show an edit)
@@ -217,34 +216,9 @@ class SubjectBlock(NamedTuple):
     ttl: bytes
     terms: tuple[str, ...] = ()
 
-    def used_terms(self) -> tuple[str, ...]:
-        return self.terms
-
     @property
     def triples(self) -> int:
         return self.nq.count(b"\n")
-
-
-def terms_of(nq: bytes) -> tuple[str, ...]:
-    """The properties and classes (objects of rdf:type) of an N-Quads text, sorted."""
-    import pyoxigraph as ox
-
-    found = set()
-    for q in ox.parse(nq, format=ox.RdfFormat.N_QUADS):
-        found.add(q.predicate.value)
-        if q.predicate.value == _RDF_TYPE:
-            found.add(q.object.value)
-    return tuple(sorted(found))
-
-
-@dataclass(frozen=True)
-class Block:
-    """A block as the first builds with a build state kept it (read back, then made a ``SubjectBlock``)."""
-
-    key: str
-    nq: bytes
-    ttl: bytes
-    terms: frozenset[str] | None = None
 
 
 @dataclass
@@ -297,10 +271,7 @@ def load_state(path: Path) -> BuildState | None:
         return None
     make = tuple.__new__
     for subject, block in state.entities.items():
-        if isinstance(block, Block):
-            state.entities[subject] = SubjectBlock(block.key, block.nq, block.ttl, terms_of(block.nq))
-        elif type(block) is tuple:
-            state.entities[subject] = make(SubjectBlock, block)
+        state.entities[subject] = make(SubjectBlock, block)
     return state
 
 
