@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import errno
+import json
 import multiprocessing
 import os
 import shutil
@@ -15,17 +17,26 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from . import __version__
 from .authority import Authority, load_authority
 from .cache import (
+    STATE_FILE,
+    BuildState,
+    NO_STATE,
+    REASONS,
     DocCache,
-    part,
     directory_digest,
     document_key,
     fingerprint,
     full_build_reason,
+    load_state,
+    part,
     result_from_json,
+    save_state,
     software_digest,
+    stat_key,
 )
 from .errors import ConversionError
 from .namespaces import LEXVO, PREFIXES
@@ -35,7 +46,6 @@ from .publish import (
     Release,
     StoreLoader,
     collect_sources,
-    read_build_info,
     update_build_info,
     write_release,
 )
@@ -46,9 +56,8 @@ from .validate import (
     Result,
     cross_document_checks,
     load_shapes,
-    persons_of,
     shapes_digest,
-    validate_graph,
+    validate_text,
 )
 
 __all__ = ["BuildOutcome", "run_build", "build_times"]
@@ -119,7 +128,8 @@ def run_build(
         except (FileNotFoundError, SyntaxError, ValueError) as err:
             raise ConversionError(f"cannot load the SHACL shapes: {err}") from None
     authority: Authority = load_authority(authority_dir)
-    files = collect_sources(sources)
+    file_stats: dict[str, os.stat_result] = {}
+    files = collect_sources(sources, file_stats)
     output = OutputDir(out)
     output.check()
     build_time, graph_time = build_times()
@@ -130,11 +140,16 @@ def run_build(
             ExitStack() as stack:  # the pool and the store's loader: stopped before the staging goes
         parts = Path(parts_dir)
         previous = _published(output)
-        full_reason = full_build_reason(_info(previous), fp, forced=full)
+        state = load_state(previous / STATE_FILE) if previous is not None else None
+        full_reason = full_build_reason(None if previous is None else
+                                        {"fingerprint": state.fingerprint} if state is not None else {}, fp, forced=full)
+        if full_reason == REASONS["format"] and previous is not None and (previous / "build.json").is_file() \
+                and "fingerprint" in _build_json_keys(previous):
+            full_reason = NO_STATE  # made by a build with incremental support, but its state is gone or damaged
         if full_reason is not None and previous is not None:
             notice(f"full rebuild: {full_reason}")
         if full_reason is not None:
-            previous = None
+            previous, state = None, None
         cache = DocCache(output.document_cache)
         cfg = WorkerConfig(authority, minter.base, str(parts), {**PREFIXES, **minter.prefixes()}, graph_time,
                            str(shapes_dir) if shapes_dir is not None else None, shapes_hash,
@@ -145,8 +160,12 @@ def run_build(
                    disable=(not sys.stderr.isatty()) if progress_bar is None else not progress_bar)
         results: list[DocResult] = []
         jobs_list = []
-        for i, (f, rel) in enumerate(files):  # documents converted before are taken from the cache
-            hit = None if full else _cached(cache, fp, f, rel)
+        scanned = time.time_ns()
+        stats: dict[str, tuple[int, ...] | None] = {}
+        for i, (f, rel) in enumerate(files):  # documents converted before are taken from the state or the cache
+            hit = _unchanged(None if full else state, cache, file_stats.get(rel), rel, scanned, stats)
+            if hit is None:
+                hit = None if full else _cached(cache, fp, f, rel)
             if hit is None:
                 jobs_list.append((i, str(f), rel))
                 continue
@@ -205,16 +224,15 @@ def run_build(
                 authority_entities=[e for e in authority.entities.values() if e.kind != "person"],
                 sources={rel: f for f, rel in files}, build_time=build_time, dataset_time=graph_time,
                 progress=status, convert_seconds=convert_seconds, fingerprint=fp, previous=previous,
-                loader=loader,
+                state=state, loader=loader,
             )
             if shapes_dir is None:
                 break
             status("checking across documents")
             checked = time.monotonic()
-            appears_in = _appears_in(good, minter)
-            report = _whole_dataset_report(stage, good, minter, shapes_dir, appears_in, set(curated))
+            report = _whole_dataset_report(release, good, minter, shapes_dir, set(curated))
             release.seconds["cross_checks"] = round(time.monotonic() - checked, 2)
-            report, blamed = _blame(report, appears_in, curated)
+            report, blamed = _blame(report, lambda: _appears_in(good, minter), curated)
             outcome.validation = report
             if report.conforms:
                 break
@@ -235,15 +253,19 @@ def run_build(
             _empty(stage)  # and build the release again without them
         release.complete()  # the store, loaded (or compacted) in the background while the checks ran
         update_build_info(
-            stage,
+            stage, release.info,
             review=[item.as_json() for item in (outcome.validation.review if outcome.validation else [])],
             left_out=[{"source": r.relpath, "id": r.identifier, "errors": r.errors} for r in outcome.failed],
             rebuild=_rebuild_info(full_reason, release, converted=len(jobs_list)),
             seconds=release.seconds,  # with the checks across documents
         )
+        assert release.state is not None
+        release.state.files = {r.relpath: (stats.get(r.relpath), r.sha256) for r in good}
+        save_state(stage / STATE_FILE, release.state)
         build_id = build_time.replace(":", "").replace("-", "") + f"-{os.getpid()}"
         outcome.release = release
         outcome.published = output.publish(stage, build_id)
+        # Whatever the build did not use goes, also what failed builds before it converted and validated.
         output.prune_validation_cache({r.cache_key for r in results if r.cache_key})
         cache.prune({r.parts_key for r in results if r.parts_key})
     outcome.seconds = time.monotonic() - started
@@ -261,6 +283,15 @@ def _loader(stack: ExitStack, store: Path, fifo: Path) -> StoreLoader | None:
         fifo.unlink(missing_ok=True)
         shutil.rmtree(store, ignore_errors=True)
         return None
+
+
+def _build_json_keys(release: Path) -> set[str]:
+    import json
+
+    try:
+        return set(json.loads((release / "build.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return set()
 
 
 def _rebuild_info(full_reason: str | None, release: Release, *, converted: int) -> dict:
@@ -281,13 +312,23 @@ def _published(output: OutputDir) -> Path | None:
     return current.resolve()
 
 
-def _info(release: Path | None) -> dict | None:
-    if release is None:
+def _unchanged(state: BuildState | None, cache: DocCache, st: os.stat_result | None, relpath: str, scanned: int,
+               stats: dict[str, tuple[int, ...] | None]) -> DocResult | None:
+    """The published result of a file whose size, times and inode are those the previous build recorded
+    (the file is neither read nor hashed), or None. Records the file's stat for the next build."""
+    if st is None:
+        return None  # the worker reports it
+    key = stat_key(st, scanned)
+    stats[relpath] = key
+    if state is None or key is None:
         return None
-    try:
-        return read_build_info(release.parent.parent)
-    except (OSError, ValueError):
+    recorded = state.files.get(relpath)
+    result = state.results.get(relpath)
+    if recorded is None or recorded[0] != key or result is None or result.sha256 != recorded[1]:  # type: ignore[attr-defined]
         return None
+    result = copy.copy(result)
+    result.parts = f"{cache.path}/{result.parts_key[:2]}/{result.parts_key}"  # cache.stem, as a string
+    return result
 
 
 def _cached(cache: DocCache, fp: dict[str, str], path: Path, relpath: str) -> DocResult | None:
@@ -315,12 +356,12 @@ def _empty(directory: Path) -> None:
             entry.unlink()
 
 
-def _appears_in(results: list[DocResult], minter: Minter) -> dict[str, list[tuple[str, str]]]:
+def _appears_in(results: list[DocResult], minter: Minter, keep: set[str] | None = None) -> dict[str, list[tuple[str, str]]]:
     """IRI -> (document id, source file) of each document that refers to it or contributes to its description.
 
     A document graph's outward references name the persons, organisations, places
     and events it refers to; its persons, reported sources, holding archive and
-    languages are what it adds to the entities graph.
+    languages are what it adds to the entities graph. With ``keep``, only those IRIs.
     """
     out: dict[str, set[tuple[str, str]]] = {}
     for r in results:
@@ -330,13 +371,17 @@ def _appears_in(results: list[DocResult], minter: Minter) -> dict[str, list[tupl
         iris |= {str(LEXVO[code]) for code, _name in r.languages}
         if r.archive:
             iris.add(minter.iri("organization", r.archive[0]))
+        if keep is not None:
+            iris &= keep
         for iri in iris:
             out.setdefault(iri, set()).add((r.identifier or "", r.relpath))
     return {iri: sorted(docs) for iri, docs in out.items()}
 
 
 def _blame(
-    report: Report, appears_in: dict[str, list[tuple[str, str]]], curated: dict[str, str]
+    report: Report,
+    appears_in_of: dict[str, list[tuple[str, str]]] | Callable[[], dict[str, list[tuple[str, str]]]],
+    curated: dict[str, str],
 ) -> tuple[Report, dict[Result, list[str]]]:
     """Each violation of the whole dataset with the source files responsible for it.
 
@@ -348,6 +393,8 @@ def _blame(
     """
     blamed: dict[Result, list[str]] = {}
     results = []
+    # (a function: made only when there is a violation, for it goes over every document's references)
+    appears_in = {} if not report.violations else appears_in_of() if callable(appears_in_of) else appears_in_of
     for r in report.results:
         if r.severity != "Violation":
             results.append(r)
@@ -362,22 +409,71 @@ def _blame(
 
 
 def _whole_dataset_report(
-    stage: Path, results: list[DocResult], minter: Minter, shapes_dir: Path, appears_in: dict[str, list[tuple[str, str]]],
-    curated: set[str] | None = None,
+    release: Release, results: list[DocResult], minter: Minter, shapes_dir: Path, curated: set[str] | None = None,
 ) -> Report:
-    """SHACL on the entities graph and the VoID description, and the checks across documents."""
-    from rdflib import Graph
+    """SHACL on the entities graph and the VoID description, and the checks across documents.
 
+    Both graphs are validated from their N-Quads with the fast engine; an entities graph whose every subject's
+    block is the previous release's is not validated again (the previous one was, under the same shapes), and
+    its results are the previous ones. The checks across documents need only each document's references that
+    dangle, and the documents of each person."""
     shapes = load_shapes(shapes_dir)
     report = Report()
-    entities = Graph()
-    entities.parse(stage / "dumps" / "entities.ttl", format="turtle")
-    report.extend(validate_graph(entities, shapes).with_source("dumps/entities.ttl"))
-    void = Graph()
-    void.parse(stage / "void.ttl", format="turtle")
-    report.extend(validate_graph(void, shapes).with_source("void.ttl"))
-    references = [ref for r in results for ref in r.references]
-    report.extend(cross_document_checks(references, {str(s) for s in entities.subjects()}, persons_of(entities),
-                                        appears_in, curated))
+    before, blocks = release.entities_before, release.entities
+    entity_results = _entities_report(before, blocks, release.entity_report, release.entities_nq, shapes)
+    if release.state is not None:
+        release.state.entity_report = entity_results
+    report.results.extend(entity_results)
+    report.extend(validate_text(release.void_nq.decode("utf-8"), shapes).with_source("void.ttl"))
+    persons = release.person_labels
+    references = [ref for r in results for ref in r.references if ref[0] not in blocks]
+    labelled = dict(persons)
+    source_of = {r.identifier: r.relpath for r in results}
+    documents_of = {iri: sorted((i, source_of[i]) for i in ids if i in source_of)
+                    for iri, ids in release.persons_in.items() if iri in labelled}
+    report.extend(cross_document_checks(_full_references(references, results), set(blocks), persons, documents_of,
+                                        curated))
     return report
 
+
+_TYPE_LINE = b" <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+
+
+def _entities_report(before: dict | None, blocks: dict, previous: list[Result], entities_nq: bytes, shapes) -> list[Result]:  # type: ignore[no-untyped-def]
+    """The validation results of the entities graph, sorted. A rebuild validates only the subjects whose
+    block changed, with the types of the subjects they refer to (the shapes of these classes are about the
+    node itself and the classes of its values), and keeps the previous results of the others."""
+    def ordered(results: list[Result]) -> list[Result]:
+        return sorted(results, key=lambda r: (r.focus, r.path or "", r.message, r.value or "", r.severity))
+
+    if before is None:
+        return ordered(validate_text(entities_nq.decode("utf-8"), shapes).with_source("dumps/entities.ttl").results)
+    changed = {s for s, b in blocks.items() if s not in before or before[s].key != b.key}
+    gone = {s for s in before if s not in blocks}
+    if not changed and not gone:
+        return list(previous)
+    data = [blocks[s].nq for s in sorted(changed)]
+    referred = {o.value for q in ox.parse(b"".join(data), format=ox.RdfFormat.N_QUADS)
+                if isinstance(o := q.object, ox.NamedNode) and o.value in blocks and o.value not in changed}
+    data += [line + b"\n" for s in sorted(referred) for line in blocks[s].nq.splitlines() if _TYPE_LINE in line]
+    found = validate_text(b"".join(data).decode("utf-8"), shapes).with_source("dumps/entities.ttl").results
+    return ordered([r for r in previous if r.focus not in changed and r.focus not in gone]
+                   + [r for r in found if r.focus in changed])
+
+
+def _full_references(references: list[tuple[str, str, str]], results: list[DocResult]) -> list[tuple[str, str, str]]:
+    """``references`` with those the build state kept as the IRI alone (an unchanged document's) read back in
+    full from the document's conversion-cache entry: a dangling reference names its node and property."""
+    if all(s for _o, s, _p in references):
+        return references
+    wanted = {o for o, s, _p in references if not s}
+    out = [ref for ref in references if ref[1]]
+    for r in results:
+        if any(o in wanted and not s for o, s, _p in r.references):
+            try:
+                full = json.loads(Path(part(r.parts, ".json")).read_text(encoding="utf-8"))["references"]
+            except (OSError, ValueError, KeyError):
+                raise ConversionError(f"the conversion cache entry of {r.relpath} is missing or damaged; "
+                                      "build again with --full") from None
+            out += [tuple(ref) for ref in full if ref[0] in wanted]  # type: ignore[misc]
+    return out

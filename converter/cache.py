@@ -14,6 +14,14 @@ files the release is made of:
     <key>.json        the plain-data DocResult, written last: an entry without it does not exist
 
 ``plan`` and ``full_build_reason`` are pure; ``DocCache`` holds the file I/O.
+
+Each release also holds its *build state* (``state.pickle``, ``BuildState``): what the next build needs
+to update it without reading every document again. The (size, mtime, ctime, inode) and sha256 of each
+source file, so that a file whose stat is unchanged is neither read nor hashed; the plain-data result of
+each published document, so that no cache entry is read for an unchanged one; where each graph's gzip
+member lies in the whole-archive dumps, so that they are copied by range; and the Turtle and N-Quads of
+each subject of the entities graph and of the VoID description, with a digest of what made them, so that
+only the subjects that changed are made again.
 """
 
 from __future__ import annotations
@@ -22,12 +30,15 @@ import gzip
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+import pickle
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = [
     "CACHE_FORMAT", "DocCache", "Plan", "directory_digest", "document_key", "fingerprint", "full_build_reason",
     "gzip_member", "part", "plan", "read_passages", "result_from_json", "result_to_json", "software_digest",
+    "BuildState", "SubjectBlock", "NO_STATE", "REASONS", "STATE_FILE", "load_state", "save_state", "stat_key", "RACY_NS",
 ]
 
 CACHE_FORMAT = "1"  # raise when what the cache or the release layout holds changes
@@ -41,6 +52,9 @@ REASONS = {
     "base_uri": "the base URI changed",
     "graph_time": "the build time written into the graph (SOURCE_DATE_EPOCH) changed",
 }
+
+
+NO_STATE = f"the published build's state ({'state.pickle'}) is missing, damaged or of another format"
 
 
 def directory_digest(directory: Path | None, pattern: str) -> str:
@@ -183,10 +197,95 @@ class DocCache:
         return stem
 
     def prune(self, keep: set[str]) -> None:
-        """Drop the entries the last published build did not use, and half-written files."""
-        if not self.path.is_dir():
-            return
-        for entry in self.path.glob("*/*"):
-            key = entry.name.split(".", 1)[0]
-            if key not in keep or entry.name.endswith(".tmp"):
-                entry.unlink(missing_ok=True)
+        """Drop the entries the last published build did not use, and half-written files (``os.scandir``:
+        80,000 files at archive scale, listed in a tenth of the time ``Path.glob`` takes)."""
+        _prune_dir(self.path, lambda name: name.split(".", 1)[0] not in keep or name.endswith(".tmp"))
+
+
+STATE_FILE = "state.pickle"
+STATE_FORMAT = 1  # raise when BuildState changes: a release with another format is rebuilt in full
+RACY_NS = 2_000_000_000  # a file changed this close to the scan is hashed again next time (its stat may not show an edit)
+
+
+class SubjectBlock(NamedTuple):
+    """The N-Quads and Turtle statements of one subject, a digest of the records that made them, and the
+    properties and classes it uses. A tuple: 60,000 of them are read back in milliseconds."""
+
+    key: str
+    nq: bytes
+    ttl: bytes
+    terms: tuple[str, ...] = ()
+
+    @property
+    def triples(self) -> int:
+        return self.nq.count(b"\n")
+
+
+@dataclass
+class BuildState:
+    """What a release keeps for the next build to update it (see the module's docstring)."""
+
+    fingerprint: dict[str, str]
+    files: dict[str, tuple[tuple[int, ...] | None, str]] = field(default_factory=dict)  # relpath: (stat key, sha256)
+    results: dict[str, object] = field(default_factory=dict)  # relpath: DocResult (no passages) of a published document
+    members: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)  # dump: graph name: (offset, length)
+    entities: dict[str, SubjectBlock] = field(default_factory=dict)  # subject IRI: its block of the entities graph
+    entity_members: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # chunk digest: (nq, ttl) gzip members
+    entity_report: list = field(default_factory=list)  # the entities graph's validation results (conforming)
+    void: dict[str, tuple[str, list[tuple[str, bytes, bytes]]]] = field(default_factory=dict)  # graph: (key, blocks)
+    labels: dict[str, str] = field(default_factory=dict)  # person slug: label, as in the search index
+    aggregates: object = None  # publish.Aggregates: what the documents add to the entities graph, summed
+    person_labels: dict[str, str] = field(default_factory=dict)  # IRI: label of each foaf:Person described
+    triples: int = 0
+    format: int = STATE_FORMAT
+
+
+def stat_key(st: os.stat_result, scanned_ns: int) -> tuple[int, ...] | None:
+    """What tells a file unchanged without reading it: size, mtime, ctime, inode, device. None for a file
+    changed within RACY_NS of the scan: an edit in the same clock tick would leave its times as they were."""
+    if max(st.st_mtime_ns, st.st_ctime_ns) >= scanned_ns - RACY_NS:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def save_state(path: Path, state: BuildState) -> None:
+    """Write the state; the entities graph's blocks as plain tuples (a named tuple pickles and loads through
+    Python code: 60,000 of them cost a second)."""
+    blocks = state.entities
+    state.entities = {s: tuple(b) for s, b in blocks.items()}  # type: ignore[misc]
+    try:
+        with path.open("wb") as f:
+            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        state.entities = blocks
+
+
+def load_state(path: Path) -> BuildState | None:
+    """The build state a release holds, or None (none, damaged, or of another format)."""
+    try:
+        with path.open("rb") as f:
+            state = pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    if not isinstance(state, BuildState) or getattr(state, "format", None) != STATE_FORMAT:
+        return None
+    make = tuple.__new__
+    for subject, block in state.entities.items():
+        state.entities[subject] = make(SubjectBlock, block)
+    return state
+
+
+def _prune_dir(root: Path, drop) -> None:  # type: ignore[no-untyped-def]
+    """Remove the files ``drop(name)`` chooses in the subdirectories of ``root``."""
+    try:
+        subdirs = [e.path for e in os.scandir(root) if e.is_dir(follow_symlinks=False)]
+    except FileNotFoundError:
+        return
+    for sub in subdirs:
+        with os.scandir(sub) as entries:
+            for entry in entries:
+                if drop(entry.name):
+                    try:
+                        os.unlink(entry.path)
+                    except FileNotFoundError:
+                        pass

@@ -68,11 +68,14 @@ def write_index(path: Path, passages: Iterable[Passage], speaker_labels: dict[st
         con.close()
 
 
-def update_index(path: Path, documents: Iterable[str], passages: Iterable[Passage], speaker_labels: dict[str, str]) -> int:
+def update_index(path: Path, documents: Iterable[str], passages: Iterable[Passage], speaker_labels: dict[str, str],
+                 *, relabel: dict[str, str | None] | None = None) -> int:
     """Replace the rows of ``documents`` in an index written before with ``passages``; relabel speakers.
 
     An incremental build's index: the same rows as ``write_index`` would write (row ids aside),
-    and a speaker whose label changed (it is the name the documents write most) is relabelled.
+    and a speaker whose label changed (it is the name the documents write most) is relabelled:
+    those of ``relabel`` (speaker: new label) when the caller knows which changed, else every
+    speaker whose label differs from ``speaker_labels`` (a scan of the whole index).
     """
     con = sqlite3.connect(path)
     try:
@@ -88,10 +91,13 @@ def update_index(path: Path, documents: Iterable[str], passages: Iterable[Passag
             )
             con.execute("INSERT INTO passages_fts(rowid, text) VALUES (?, ?)", (cur.lastrowid, p.text))
             n += 1
-        for speaker, label in con.execute("SELECT DISTINCT speaker, speaker_label FROM passages "
-                                          "WHERE speaker IS NOT NULL").fetchall():
-            if speaker_labels.get(speaker) != label:
-                con.execute("UPDATE passages SET speaker_label = ? WHERE speaker = ?", (speaker_labels.get(speaker), speaker))
+        if relabel is None:
+            relabel = {speaker: speaker_labels.get(speaker) for speaker, label in con.execute(
+                "SELECT DISTINCT speaker, speaker_label FROM passages WHERE speaker IS NOT NULL").fetchall()
+                if speaker_labels.get(speaker) != label}
+        for speaker, new in sorted(relabel.items()):
+            con.execute("UPDATE passages SET speaker_label = ? WHERE speaker = ? AND speaker_label IS NOT ?",
+                        (new, speaker, new))
         con.commit()
         return n
     finally:

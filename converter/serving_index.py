@@ -38,19 +38,29 @@ def candidate_terms(sources: Iterable[Path] = SOURCES) -> set[str]:
     return found
 
 
-def _sample(store: ox.Store, most: int) -> list[ox.NamedNode]:
-    """The entities graph and up to MOST other graphs, evenly spread over the graphs' names."""
-    names = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+def _sample(store: ox.Store, most: int, graphs: Iterable[str] | None = None) -> list[ox.NamedNode]:
+    """The entities graph and up to MOST other graphs, evenly spread over the graphs' names (GRAPHS, the
+    store's named graphs when the caller knows them; else asked of the store)."""
+    if graphs is not None:
+        names = [ox.NamedNode(g) for g in sorted(graphs)]
+    else:
+        names = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
     entities = [g for g in names if g.value.endswith("/entities")]
     step = max(1, len(names) // most) if names else 1
     return entities + [g for g in names[::step][:most] if g not in entities]
 
 
-def vocabulary(store: ox.Store, candidates: Iterable[str], sample: int = SAMPLE_GRAPHS) -> dict[str, list[str]]:
+def vocabulary(store: ox.Store, candidates: Iterable[str], sample: int = SAMPLE_GRAPHS,
+               known: dict[str, set[str]] | None = None, graphs: Iterable[str] | None = None) -> dict[str, list[str]]:
     """The classes and properties (IRIs, sorted) of STORE among CANDIDATES and the terms of a sample of its
-    graphs: one index lookup per term and role."""
+    graphs: one index lookup per term and role. ``known`` gives the terms (properties and classes) of some
+    graphs by name, which are then not scanned (the build knows the entities graph's); ``graphs`` the names of
+    the store's named graphs, if the caller knows them."""
     terms = set(candidates)
-    for graph in _sample(store, sample):
+    for graph in _sample(store, sample, graphs):
+        if known is not None and graph.value in known:
+            terms |= known[graph.value]
+            continue
         for query, var in ((f"SELECT DISTINCT ?t WHERE {{ GRAPH {graph} {{ ?s ?t ?o }} }}", "t"),
                            (f"SELECT DISTINCT ?t WHERE {{ GRAPH {graph} {{ ?s a ?t }} }}", "t")):
             terms.update(row[var].value for row in store.query(query) if isinstance(row[var], ox.NamedNode))

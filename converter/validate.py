@@ -417,9 +417,10 @@ def cross_document_checks(
         item = ReviewItem(kind, label, ordered, where)
         out.review.append(item)
         if kind == SAME_NAME:
-            placed = "; ".join(
-                f"{iri} (in {', '.join(src for _i, src, p in where if p == iri) or 'no document'})" for iri in ordered
-            )
+            sources: dict[str, list[str]] = {}
+            for _i, src, p in where:  # one pass over the documents (a common name has thousands)
+                sources.setdefault(p, []).append(src)
+            placed = "; ".join(f"{iri} (in {', '.join(sources.get(iri, [])) or 'no document'})" for iri in ordered)
             out.results.append(Result(
                 "Warning", ordered[0], "http://www.w3.org/2000/01/rdf-schema#label",
                 f"{item.summary()}: {placed}. {item.how}",

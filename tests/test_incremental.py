@@ -297,3 +297,104 @@ def test_the_software_digest_changes_with_the_version_and_with_the_code(tmp_path
     with (package / "to_rdf.py").open("a", encoding="utf-8") as f:
         f.write("\n# a local fix\n")
     assert software_digest("1", package) != digest
+
+
+# What an incremental build reads, and the build state it keeps (state.pickle).
+
+def test_an_unchanged_source_file_is_neither_read_nor_hashed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build, in this process with one worker: of the source files only the edited one is read."""
+    from converter.build import run_build
+    from converter.cache import RACY_NS
+
+    src = _corpus(tmp_path)
+    time.sleep(RACY_NS / 1e9)  # files changed just before a build are hashed by the next (see the next tests)
+    out = tmp_path / "out"
+    _ok(_build(src, out))
+    text = (src / CHANGED).read_text(encoding="utf-8")
+    (src / CHANGED).write_text(text.replace("Mao", "Chairman Mao", 1), encoding="utf-8")
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.parent == src:
+            read.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    outcome = run_build([src], out, base_uri=BASE, authority_dir=AUTHORITY, jobs=1, progress_bar=False)
+    assert outcome.release is not None and outcome.full_reason is None
+    assert set(read) == {CHANGED}  # hashed, then converted
+    assert _rebuild_info(out)["loaded"] == [_doc_id(out, CHANGED)]
+
+
+def test_a_touched_file_is_hashed_again_and_found_unchanged(tmp_path: Path) -> None:
+    src = _corpus(tmp_path)
+    out = tmp_path / "out"
+    _ok(_build(src, out))
+    before = _release(out / "current")
+    later = time.time_ns() + 5_000_000_000
+    os.utime(src / CHANGED, ns=(later, later))  # new times, same bytes
+    _ok(_build(src, out))
+    assert _rebuild_info(out) == {"mode": "incremental", "converted": 0, "loaded": [], "removed": []}
+    _assert_same(_release(out / "current"), before)
+
+
+def test_stat_key_distrusts_a_file_changed_just_before_the_scan() -> None:
+    from converter.cache import RACY_NS, stat_key
+
+    st = os.stat(__file__)
+    now = max(st.st_mtime_ns, st.st_ctime_ns)
+    assert stat_key(st, now + RACY_NS + 1) == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+    assert stat_key(st, now + RACY_NS - 1) is None  # an edit in the same clock tick would not show: hash it next time
+
+
+def test_rebuild_after_rebuild_equals_a_full_build(tmp_path: Path) -> None:
+    """Each rebuild copies the previous dumps by range and takes the previous blocks of the entities graph
+    and VoID: after several, in which persons come and go and a document is restored, the release is still
+    byte for byte a full build's."""
+    src = _corpus(tmp_path, leave_out=(ADDED,))
+    out = tmp_path / "out"
+    _ok(_build(src, out))
+    original = (src / CHANGED).read_text(encoding="utf-8")
+    steps = [
+        lambda: (src / CHANGED).write_text(original.replace("Mao", "Chairman Mao", 1), encoding="utf-8"),
+        lambda: shutil.copyfile(FIXTURES / "documents" / ADDED, src / ADDED),
+        lambda: (src / REMOVED).unlink(),
+        lambda: (src / CHANGED).write_text(original, encoding="utf-8"),
+        lambda: shutil.copyfile(ROOT / "seeds" / "documents" / REMOVED if (ROOT / "seeds" / "documents" / REMOVED).is_file()
+                                else FIXTURES / "documents" / REMOVED, src / REMOVED),
+        # a document without an archive URL: its id is a hash of its text, so the edit changes its id
+        lambda: (src / "report.txt").write_text((src / "report.txt").read_text(encoding="utf-8") + "\nA later note.\n",
+                                                encoding="utf-8"),
+    ]
+    ids = []
+    for step in steps:
+        step()
+        res = _build(src, out, "--verbose")
+        _ok(res)
+        assert _rebuild_info(out)["mode"] == "incremental"
+        ids.append(_doc_id(out, "report.txt"))
+    assert ids[-1] != ids[0] and _rebuild_info(out)["removed"] == [ids[0]]
+    full = _build(src, tmp_path / "full", "--verbose")
+    _ok(full)
+    _assert_same(_release(out / "current"), _release(tmp_path / "full" / "current"))
+    # the same warnings, in the same order: the entities graph's validated only where it changed, the rest kept
+    assert [line for line in res.stderr.splitlines() if line.startswith("warning:")] == \
+        [line for line in full.stderr.splitlines() if line.startswith("warning:")]
+    _published(out)
+
+
+def test_a_damaged_build_state_forces_a_full_rebuild_and_says_why(tmp_path: Path) -> None:
+    src = _corpus(tmp_path)
+    out = tmp_path / "out"
+    _ok(_build(src, out))
+    state = (out / "current").resolve() / "state.pickle"
+    os.chmod(state.parent, 0o755)
+    state.write_bytes(b"not a pickle")
+    res = _build(src, out)
+    _ok(res)
+    assert [line for line in res.stderr.splitlines() if "full rebuild" in line] == [
+        "archivekg: full rebuild: the published build's state (state.pickle) is missing, damaged or of another format"]
+    assert _rebuild_info(out)["mode"] == "full"
+    _ok(_build(src, out))
+    assert _rebuild_info(out)["mode"] == "incremental"
