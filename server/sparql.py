@@ -411,20 +411,8 @@ def _result(job: Job, key: tuple | None, here: bool = False) -> Result:
     whole in one chunk, as a query process would give it (executor.execute_whole)."""
     cache = current_app.extensions.get("archivekg.results")
     result: Result | None = cache.get(key) if key is not None else None
-    if result is None and here:
-        store = current_app.extensions["archivekg.store"]
-        if isinstance(store, OxigraphStore):  # never a remote store: its answer comes over the network
-            result = execute_whole(store, job)
-            if result is not None and key is not None:
-                cache.put(key, result)  # type: ignore[union-attr]
     if result is None:
-        executor = current_app.extensions.get("archivekg.executor")
-        try:
-            result = executor.run(job) if executor is not None else execute(current_app.extensions["archivekg.store"], job)
-        except QueryTimeout as err:
-            raise ApiError(503, f"{err}; narrow the query or add a LIMIT") from None
-        except ServerBusy as err:
-            raise ApiError(503, str(err), retry_after=max(1, int(current_app.config["QUERY_TIMEOUT"]) // 3)) from None
+        result = _run(job, here)
         if key is not None:
             cache.put(key, result)  # type: ignore[union-attr]  # kept only if it came whole and completed
     outcome = result.outcome
@@ -437,6 +425,23 @@ def _result(job: Job, key: tuple | None, here: bool = False) -> Result:
     if outcome.status != "ok":
         raise ApiError(500, f"the query failed while it ran: {outcome.message}")
     return result
+
+
+def _run(job: Job, here: bool) -> Result:
+    """Run the job: in this thread when ``here`` and its result comes whole in one chunk (a lookup over the
+    build's own store), else on a query process (or, with none, in this thread); time limits as ApiError."""
+    store = current_app.extensions["archivekg.store"]
+    if here and isinstance(store, OxigraphStore):  # never a remote store: its answer comes over the network
+        result = execute_whole(store, job)
+        if result is not None:
+            return result
+    executor = current_app.extensions.get("archivekg.executor")
+    try:
+        return executor.run(job) if executor is not None else execute(store, job)
+    except QueryTimeout as err:
+        raise ApiError(503, f"{err}; narrow the query or add a LIMIT") from None
+    except ServerBusy as err:
+        raise ApiError(503, str(err), retry_after=max(1, int(current_app.config["QUERY_TIMEOUT"]) // 3)) from None
 
 
 def _result_headers(limit: int, truncated: bool | None) -> list[tuple[str, str]]:
