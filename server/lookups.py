@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import re
 
+from .query_guard import GAP
+
 __all__ = ["MOST_CHARS", "lookup_rows"]
 
 MOST_CHARS = 2000
 
-# White space and comments, each comment taken whole (see query_guard._GAP), and the gap itself never given back
+# White space and comments, each comment taken whole (query_guard.GAP), and the gap itself never given back
 # (possessive): no token of the grammar starts with either, so the match is the same, found without backtracking.
-_G = r"(?:\s|(?>#[^\n\r]*))*+"
+_G = GAP + "+"
 _S = r"\s" + _G  # at least one white space character between terms
 _IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
 _PNAME = r"(?:[A-Za-z][A-Za-z0-9_-]*)?:(?:[A-Za-z0-9_][A-Za-z0-9_-]*)?"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["QueryRefused", "Service", "check_query", "position", "route_services", "services", "strip_prologue"]
+__all__ = ["GAP", "QueryRefused", "Service", "check_query", "position", "route_services", "services", "strip_prologue"]
 
 
 class QueryRefused(Exception):
@@ -44,7 +44,7 @@ class Service:
 # Whitespace and comments. A comment is taken whole, to the end of its line, as the parser takes it (an atomic
 # group): were it allowed to end anywhere, a run of '#' after SERVICE or PREFIX could be split in 2^n ways, each
 # tried before the scan gives up (22 of them: 0.7 s of the server's time; 40: days).
-_GAP = r"(?:\s|(?>#[^\n\r]*))*"
+GAP = r"(?:\s|(?>#[^\n\r]*))*"  # also server/lookups.py's: both read a comment as the parser does
 # The keyword and its target. The parser takes "1SERVICE" or "trueSERVICE" as a value and the keyword,
 # so nothing but a variable or a prefixed name around it (see _inside_name) keeps it from counting.
 # A prefixed name's prefix is looked for in the next 256 characters only, and a longer run without a colon
@@ -52,12 +52,12 @@ _GAP = r"(?:\s|(?>#[^\n\r]*))*"
 # "SERVICESERVICE..." took time in the square of its length (100 KB: 4 s of the server's time).
 _NAME_CHAR = r"[^\s<>{}()\[\]\"'#,;:]"
 _SERVICE = re.compile(
-    rf"SERVICE{_GAP}(?:SILENT(?![\w:]){_GAP})?"
+    rf"SERVICE{GAP}(?:SILENT(?![\w:]){GAP})?"
     r"(?P<target><[^>]*>?|[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+"
     rf"|{_NAME_CHAR}{{0,256}}:[^\s<>{{}}()\[\]\"'#,;]*|{_NAME_CHAR}{{257}})",
     re.I,
 )
-_PROLOGUE = re.compile(rf"^(?:{_GAP}(?:BASE{_GAP}<[^>]*>|PREFIX{_GAP}[^\s:]*:{_GAP}<[^>]*>))*{_GAP}", re.I)
+_PROLOGUE = re.compile(rf"^(?:{GAP}(?:BASE{GAP}<[^>]*>|PREFIX{GAP}[^\s:]*:{GAP}<[^>]*>))*{GAP}", re.I)
 _UPDATE = re.compile(r"^(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:])", re.I)
 
 
