@@ -38,7 +38,8 @@ from typing import NamedTuple
 __all__ = [
     "CACHE_FORMAT", "DocCache", "Plan", "directory_digest", "document_key", "fingerprint", "full_build_reason",
     "gzip_member", "part", "plan", "read_passages", "result_from_json", "result_to_json", "software_digest",
-    "BuildState", "SubjectBlock", "NO_STATE", "REASONS", "STATE_FILE", "load_state", "save_state", "stat_key", "RACY_NS",
+    "BuildState", "SubjectBlock", "NO_STATE", "REASONS", "STATE_FILE", "load_state", "prune_dir", "save_state", "stat_key",
+    "RACY_NS",
 ]
 
 CACHE_FORMAT = "1"  # raise when what the cache or the release layout holds changes
@@ -199,7 +200,7 @@ class DocCache:
     def prune(self, keep: set[str]) -> None:
         """Drop the entries the last published build did not use, and half-written files (``os.scandir``:
         80,000 files at archive scale, listed in a tenth of the time ``Path.glob`` takes)."""
-        _prune_dir(self.path, lambda name: name.split(".", 1)[0] not in keep or name.endswith(".tmp"))
+        prune_dir(self.path, lambda name: name.split(".", 1)[0] not in keep or name.endswith(".tmp"))
 
 
 STATE_FILE = "state.pickle"
@@ -275,7 +276,7 @@ def load_state(path: Path) -> BuildState | None:
     return state
 
 
-def _prune_dir(root: Path, drop) -> None:  # type: ignore[no-untyped-def]
+def prune_dir(root: Path, drop) -> None:  # type: ignore[no-untyped-def]
     """Remove the files ``drop(name)`` chooses in the subdirectories of ``root``."""
     try:
         subdirs = [e.path for e in os.scandir(root) if e.is_dir(follow_symlinks=False)]

@@ -199,9 +199,9 @@ class OutputDir:
 
     def prune_validation_cache(self, keep: set[str]) -> None:
         """Drop the cached reports the last published build did not use, and those half-written by a killed worker."""
-        from .cache import _prune_dir
+        from .cache import prune_dir
 
-        _prune_dir(self.validation_cache, lambda name: name.endswith(".tmp") or (
+        prune_dir(self.validation_cache, lambda name: name.endswith(".tmp") or (
             name.endswith(".json") and name[: -len(".json")] not in keep))
 
     def _prune(self, keep: str) -> None:
