@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import errno
 import json
 import multiprocessing
@@ -326,7 +325,9 @@ def _unchanged(state: BuildState | None, cache: DocCache, st: os.stat_result | N
     result = state.results.get(relpath)
     if recorded is None or recorded[0] != key or result is None or result.sha256 != recorded[1]:  # type: ignore[attr-defined]
         return None
-    result = copy.copy(result)
+    clone = object.__new__(type(result))  # copy.copy, without its __reduce_ex__ (a third of a second at 16,000)
+    clone.__dict__.update(result.__dict__)
+    result = clone
     result.parts = f"{cache.path}/{result.parts_key[:2]}/{result.parts_key}"  # cache.stem, as a string
     return result
 
@@ -429,7 +430,7 @@ def _whole_dataset_report(
     references = [ref for r in results for ref in r.references if ref[0] not in blocks]
     labelled = dict(persons)
     source_of = {r.identifier: r.relpath for r in results}
-    documents_of = {iri: sorted((i, source_of[i]) for i in ids if i in source_of)
+    documents_of = {iri: [(i, source_of[i]) for i in ids if i in source_of]  # (sorted where they are used)
                     for iri, ids in release.persons_in.items() if iri in labelled}
     report.extend(cross_document_checks(_full_references(references, results), set(blocks), persons, documents_of,
                                         curated))

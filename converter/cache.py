@@ -26,6 +26,8 @@ only the subjects that changed are made again.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import gzip
 import hashlib
 import json
@@ -204,7 +206,7 @@ class DocCache:
 
 
 STATE_FILE = "state.pickle"
-STATE_FORMAT = 1  # raise when BuildState changes: a release with another format is rebuilt in full
+STATE_FORMAT = 2  # raise when BuildState changes: a release with another format is rebuilt in full
 RACY_NS = 2_000_000_000  # a file changed this close to the scan is hashed again next time (its stat may not show an edit)
 
 
@@ -249,27 +251,75 @@ def stat_key(st: os.stat_result, scanned_ns: int) -> tuple[int, ...] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
+# The documents' results are kept as one pickled tuple of field values each: a result the previous state
+# held, unchanged, is written back as the bytes it was read from (pickling 16,000 results takes half a
+# second; copying their bytes, milliseconds).
+_READ_FROM: dict[int, tuple[object, bytes]] = {}  # id(result): (result, its bytes), for the state read last
+
+
+def _result_fields() -> tuple[str, ...]:
+    from .pipeline import DocResult
+
+    return tuple(f.name for f in dataclasses.fields(DocResult))
+
+
 def save_state(path: Path, state: BuildState) -> None:
     """Write the state; the entities graph's blocks as plain tuples (a named tuple pickles and loads through
-    Python code: 60,000 of them cost a second)."""
-    blocks = state.entities
+    Python code: 60,000 of them cost a second), each document's result as its own pickled field values."""
+    blocks, results = state.entities, state.results
+    fields = _result_fields()
+    packed: dict[str, bytes] = {}
+    for relpath, r in results.items():
+        read = _READ_FROM.get(id(r))
+        packed[relpath] = read[1] if read is not None and read[0] is r else \
+            pickle.dumps(tuple(getattr(r, f) for f in fields), protocol=pickle.HIGHEST_PROTOCOL)
     state.entities = {s: tuple(b) for s, b in blocks.items()}  # type: ignore[misc]
+    state.results = {"": fields, **packed}  # type: ignore[dict-item]
     try:
         with path.open("wb") as f:
             pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
     finally:
-        state.entities = blocks
+        state.entities, state.results = blocks, results
 
 
 def load_state(path: Path) -> BuildState | None:
     """The build state a release holds, or None (none, damaged, or of another format)."""
+    # Millions of small objects: the cyclic garbage collector would go over all of them again and again while
+    # they are read (two thirds of the time at archive scale) and then at every full collection of the build.
+    # They are read with it paused and then moved out of its sight (gc.freeze): the state holds no cycles.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        state = _read_state(path)
+    finally:
+        if paused:
+            gc.enable()
+    gc.freeze()
+    return state
+
+
+def _read_state(path: Path) -> BuildState | None:
+    from .pipeline import DocResult
+
     try:
         with path.open("rb") as f:
             state = pickle.load(f)
+        if not isinstance(state, BuildState) or getattr(state, "format", None) != STATE_FORMAT:
+            return None
+        packed = state.results
+        fields = packed.pop("", None)
+        if fields != _result_fields():
+            return None  # results of another shape
+        _READ_FROM.clear()
+        new, loads = object.__new__, pickle.loads
+        results: dict[str, object] = {}
+        for relpath, blob in packed.items():
+            r = results[relpath] = new(DocResult)
+            r.__dict__.update(zip(fields, loads(blob)))  # type: ignore[arg-type]
+            _READ_FROM[id(r)] = (r, blob)  # type: ignore[assignment]
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         return None
-    if not isinstance(state, BuildState) or getattr(state, "format", None) != STATE_FORMAT:
-        return None
+    state.results = results
     make = tuple.__new__
     for subject, block in state.entities.items():
         state.entities[subject] = make(SubjectBlock, block)

@@ -173,11 +173,16 @@ class OutputDir:
         self.check()
         with _lock(self.path):
             self.releases.mkdir(parents=True, exist_ok=True)
-            # What a killed or failed build left behind: only one build holds the lock at a time.
-            for stale in [*self.releases.glob(".staging-*"), *self.releases.glob(".parts-*")]:
-                shutil.rmtree(stale, ignore_errors=True)
             for stale in self.path.glob(".current-*"):
                 stale.unlink(missing_ok=True)
+            # What a killed or failed build left behind (only one build holds the lock at a time), and the
+            # releases this build's publication will retire (all but the published one and the newest others
+            # kept): removed in the background while the build works, out of sight first (renamed).
+            gone = [*self.releases.glob(".staging-*"), *self.releases.glob(".parts-*"), *self.releases.glob(".old-*")]
+            for release in self._retired(keep=KEEP_RELEASES - 1):
+                gone.append(release.with_name(f".old-{release.name}"))
+                release.rename(gone[-1])
+            removal = _remove_trees_later(gone)
             stage = self.releases / f".staging-{os.getpid()}-{time.time_ns()}"
             stage.mkdir()
             try:
@@ -185,6 +190,7 @@ class OutputDir:
             finally:
                 if stage.exists():
                     shutil.rmtree(stage, ignore_errors=True)
+                removal()
 
     def publish(self, stage: Path, build_id: str) -> Path:
         final = self.releases / build_id
@@ -205,10 +211,16 @@ class OutputDir:
             name.endswith(".json") and name[: -len(".json")] not in keep))
 
     def _prune(self, keep: str) -> None:
-        releases = sorted(p for p in self.releases.iterdir() if p.is_dir() and not p.name.startswith("."))
-        old = [p for p in releases if p.name != keep][: -(KEEP_RELEASES - 1) or None]
-        for p in old:
+        for p in self._retired(keep=KEEP_RELEASES, published=keep):
             _remove_tree(p)
+
+    def _retired(self, keep: int, published: str | None = None) -> list[Path]:
+        """The releases beyond the ``keep`` newest, never the published one (``current``'s, or ``published``)."""
+        if published is None:
+            published = self.current.resolve().name if self.current.is_symlink() else None
+        releases = sorted(p for p in self.releases.iterdir() if p.is_dir() and not p.name.startswith("."))
+        others = [p for p in releases if p.name != published]
+        return others[: -(keep - 1) or None] if keep > 1 else others
 
 
 class _Aborted(Exception):
@@ -374,8 +386,7 @@ def read_build_info(out: Path) -> dict:
 def _write_build_info(stage: Path, info: dict) -> None:
     """build.json: one key a line, and one line an item of its lists (the documents, the items to review).
     Written with json's C encoder (with ``indent`` it takes Python's: seconds at archive scale)."""
-    def enc(v: object) -> str:
-        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    enc = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # one encoder: json.dumps with options makes one a call
 
     lines = []
     for key in sorted(info):
@@ -1018,6 +1029,29 @@ def _remove_tree(path: Path) -> None:
         if subprocess.run(["rm", "-rf", "--", str(path)], capture_output=True).returncode == 0:
             return
     shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_trees_later(paths: list[Path]) -> Callable[[], None]:
+    """Start removing ``paths`` (``rm -rf`` in a process of its own, else a thread); returns the wait for it."""
+    def remove() -> None:
+        for p in paths:
+            shutil.rmtree(p, ignore_errors=True)
+
+    if not paths:
+        return lambda: None
+    if shutil.which("rm") is not None:
+        proc = subprocess.Popen(["rm", "-rf", "--", *map(str, paths)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+
+        def wait() -> None:
+            if proc.wait() != 0:
+                remove()
+
+        return wait
+
+    worker = threading.Thread(target=remove, daemon=True)
+    worker.start()
+    return worker.join
 
 
 def _remove_file(root: Path, relpath: str) -> None:

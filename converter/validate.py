@@ -403,7 +403,16 @@ def cross_document_checks(
                 "Violation", s, p, f"The reference to {o} dangles: nothing in the dataset describes it.",
                 "urn:archivekg:cross-document:no-dangling-references", o,
             ))
-    docs = {iri: sorted(set(d)) for iri, d in (documents_of or {}).items()}
+    given = documents_of or {}
+    sorted_docs: dict[str, list[tuple[str, str]]] = {}
+
+    def docs_of(iri: str) -> list[tuple[str, str]]:  # sorted when asked for: most persons never are (53,000 at 16,000)
+        found = sorted_docs.get(iri)
+        if found is None:
+            d = given.get(iri, ())
+            found = sorted_docs[iri] = list(d) if isinstance(d, (list, tuple)) and len(d) == 1 else sorted(set(d))
+        return found
+
     by_label: dict[str, set[str]] = {}
     for iri, label in persons:
         by_label.setdefault(label, set()).add(iri)
@@ -411,8 +420,8 @@ def cross_document_checks(
         if len(iris) < 2:
             continue
         ordered = tuple(sorted(iris))
-        where = tuple(sorted((i, src, iri) for iri in ordered for i, src in docs.get(iri, [])))
-        role = _is_role(label) and all(_document_scoped(iri, docs.get(iri, [])) for iri in ordered)
+        where = tuple(sorted((i, src, iri) for iri in ordered for i, src in docs_of(iri)))
+        role = _is_role(label) and all(_document_scoped(iri, docs_of(iri)) for iri in ordered)
         kind = ROLE_LABEL if role else SAME_NAME
         item = ReviewItem(kind, label, ordered, where)
         out.review.append(item)
@@ -430,11 +439,11 @@ def cross_document_checks(
         # One uncurated name in several documents: one person by that name, which a curator may want to split.
         known = set(curated)
         labels = dict(persons)
-        for iri, where_ in sorted(docs.items()):
-            ids = {i for i, _src in where_}
-            if iri in labels and iri not in known and len(ids) > 1 and not _document_scoped(iri, where_):
-                out.review.append(ReviewItem(NAME_SHARED, labels[iri], (iri,),
-                                             tuple((i, src, iri) for i, src in where_)))
+        for iri in sorted(given):
+            if iri not in labels or iri in known or len({i for i, _src in given[iri]}) < 2:
+                continue  # (in one document only: never one to split, and not scoped to a document either)
+            out.review.append(ReviewItem(NAME_SHARED, labels[iri], (iri,),
+                                         tuple((i, src, iri) for i, src in docs_of(iri))))
     # Namesakes first: they may need a decision; one name in several documents last: usually one person.
     out.review.sort(key=lambda i: ((SAME_NAME, ROLE_LABEL, NAME_SHARED).index(i.kind), i.label))
     return out
