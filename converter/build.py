@@ -150,6 +150,7 @@ def run_build(
         if full_reason is not None:
             previous, state = None, None
         cache = DocCache(output.document_cache)
+        untidy = output.caches_unclean()  # before anything is written to the caches
         cfg = WorkerConfig(authority, minter.base, str(parts), {**PREFIXES, **minter.prefixes()}, graph_time,
                            str(shapes_dir) if shapes_dir is not None else None, shapes_hash,
                            str(output.validation_cache), fp, str(cache.path))
@@ -264,9 +265,18 @@ def run_build(
         build_id = build_time.replace(":", "").replace("-", "") + f"-{os.getpid()}"
         outcome.release = release
         outcome.published = output.publish(stage, build_id)
-        # Whatever the build did not use goes, also what failed builds before it converted and validated.
-        output.prune_validation_cache({r.cache_key for r in results if r.cache_key})
-        cache.prune({r.parts_key for r in results if r.parts_key})
+        # Whatever the build did not use goes. A full build, or one after a build that failed, lists the caches
+        # whole, and so also drops what failed builds converted and validated; a rebuild after a successful
+        # one drops only what the documents it replaced used (listing 130,000 files takes a fifth of a second).
+        used_reports, used_parts = {r.cache_key for r in results if r.cache_key}, {r.parts_key for r in results if r.parts_key}
+        if release.changes is None or state is None or untidy:
+            output.prune_validation_cache(used_reports)
+            cache.prune(used_parts)
+        else:
+            replaced = [old for old in state.results.values() if old.identifier in release.changes.touched]  # type: ignore[attr-defined]
+            output.forget_validations({o.cache_key for o in replaced} - used_reports - {None, ""})  # type: ignore[attr-defined]
+            cache.forget({o.parts_key for o in replaced} - used_parts - {None, ""})  # type: ignore[attr-defined]
+        output.caches_tidied()
     outcome.seconds = time.monotonic() - started
     return outcome
 

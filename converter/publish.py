@@ -210,6 +210,23 @@ class OutputDir:
         prune_dir(self.validation_cache, lambda name: name.endswith(".tmp") or (
             name.endswith(".json") and name[: -len(".json")] not in keep))
 
+    def caches_unclean(self) -> bool:
+        """Whether the last build that wrote to the caches ended without tidying them (it failed or was killed),
+        and mark them so until ``caches_tidied``: the next build then lists them whole."""
+        marker = self.path / ".cache" / "untidy"
+        found = marker.exists()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        return found
+
+    def caches_tidied(self) -> None:
+        (self.path / ".cache" / "untidy").unlink(missing_ok=True)
+
+    def forget_validations(self, keys: Iterable[str]) -> None:
+        """Drop these cached reports only (what an incremental build replaced)."""
+        for key in keys:
+            (self.validation_cache / key[:2] / f"{key}.json").unlink(missing_ok=True)
+
     def _prune(self, keep: str) -> None:
         for p in self._retired(keep=KEEP_RELEASES, published=keep):
             _remove_tree(p)

@@ -50,8 +50,17 @@ class SearchHit:
     score: float | None  # BM25, higher is better; None when the search was too broad to rank
 
 
-def write_index(path: Path, passages: Iterable[Passage], speaker_labels: dict[str, str]) -> int:
+def _staged(path: Path) -> sqlite3.Connection:
+    """A connection to an index being written into a release's staging directory: without a rollback journal
+    on disk or syncs (a failed build throws the whole staging away; a published one is never written)."""
     con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode = MEMORY")
+    con.execute("PRAGMA synchronous = OFF")
+    return con
+
+
+def write_index(path: Path, passages: Iterable[Passage], speaker_labels: dict[str, str]) -> int:
+    con = _staged(path)
     try:
         con.executescript(SCHEMA)
         n = 0
@@ -77,7 +86,7 @@ def update_index(path: Path, documents: Iterable[str], passages: Iterable[Passag
     those of ``relabel`` (speaker: new label) when the caller knows which changed, else every
     speaker whose label differs from ``speaker_labels`` (a scan of the whole index).
     """
-    con = sqlite3.connect(path)
+    con = _staged(path)
     try:
         for doc in sorted(set(documents)):
             for rowid, text in con.execute("SELECT id, text FROM passages WHERE doc_id = ?", (doc,)).fetchall():

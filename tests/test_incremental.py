@@ -383,6 +383,16 @@ def test_rebuild_after_rebuild_equals_a_full_build(tmp_path: Path) -> None:
         [line for line in full.stderr.splitlines() if line.startswith("warning:")]
     _published(out)
 
+    # Each rebuild dropped from the caches only what the documents it replaced used (the caches are not
+    # listed whole), and they hold what a full build's do; the releases retired are gone.
+    def cached(o: Path) -> list[str]:
+        return sorted(p.relative_to(o / ".cache").as_posix() for p in (o / ".cache").rglob("*") if p.is_file())
+
+    assert cached(out) == cached(tmp_path / "full")
+    assert len(cached(out)) > 10
+    releases = list((out / "releases").iterdir())
+    assert len(releases) == 2 and not any(p.name.startswith(".") for p in releases)
+
 
 def test_a_damaged_build_state_forces_a_full_rebuild_and_says_why(tmp_path: Path) -> None:
     src = _corpus(tmp_path)
