@@ -216,7 +216,7 @@ class DocCache:
 
 
 STATE_FILE = "state.pickle"
-STATE_FORMAT = 2  # raise when BuildState changes: a release with another format is rebuilt in full
+STATE_FORMAT = 3  # raise when BuildState changes: a release with another format is rebuilt in full
 RACY_NS = 2_000_000_000  # a file changed this close to the scan is hashed again next time (its stat may not show an edit)
 
 
@@ -249,6 +249,7 @@ class BuildState:
     labels: dict[str, str] = field(default_factory=dict)  # person slug: label, as in the search index
     aggregates: object = None  # publish.Aggregates: what the documents add to the entities graph, summed
     person_labels: dict[str, str] = field(default_factory=dict)  # IRI: label of each foaf:Person described
+    person_checks: object = None  # validate.PersonChecks: the checks of persons across documents, by label and person
     triples: int = 0
     format: int = STATE_FORMAT
 

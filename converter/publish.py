@@ -452,8 +452,12 @@ class Release:
     void_nq: bytes = b""  # the VoID description to validate (a rebuild's: what it made again)
     person_labels: list[tuple[str, str]] = field(default_factory=list)  # (IRI, label) of each foaf:Person described
     persons_in: dict[str, set[str]] = field(default_factory=dict)  # person IRI: ids of the documents it is in
+    persons_touched: set[str] | None = None  # a rebuild's persons whose documents or label may have changed
+    person_checks_before: object = None  # the previous release's validate.PersonChecks (a rebuild)
     # write_release writes all but the store; this writes it (or waits for the loader) and checks it
     complete: Callable[[], None] = field(default=lambda: None, repr=False)
+    # and the whole-archive dumps and VoID it finishes in the background: this waits for them (complete does too)
+    finish: Callable[[], None] = field(default=lambda: None, repr=False)
 
 
 @dataclass
@@ -502,11 +506,7 @@ class Aggregates:
         for code, name in r.languages:
             count(self.languages, code, name)
             touched.add(("language", code))
-        ns = minter.person("x")[:-1]
-        iris = {o for o, _s, _p in r.references if o.startswith(ns)}
-        iris |= {minter.person(slug) for slug, *_ in r.persons}
-        iris |= {minter.iri(kind, slug) for kind, slug, _label in r.agents if kind == "person"}
-        for iri in iris:
+        for iri in self.person_iris(r, minter):
             where = self.persons_in.setdefault(iri, set())
             if sign > 0:
                 where.add(ident)
@@ -514,6 +514,15 @@ class Aggregates:
                 where.discard(ident)
                 if not where:
                     del self.persons_in[iri]
+
+    @staticmethod
+    def person_iris(r: DocResult, minter: Minter) -> set[str]:
+        """The persons a document is in: those it refers to, its speakers and named persons, its agents."""
+        ns = minter.person("x")[:-1]
+        iris = {o for o, _s, _p in r.references if o.startswith(ns)}
+        iris |= {minter.person(slug) for slug, *_ in r.persons}
+        iris |= {minter.iri(kind, slug) for kind, slug, _label in r.agents if kind == "person"}
+        return iris
 
     def records(
         self, touched: Iterable[tuple[str, ...]], minter: Minter, authority_persons: dict[str, Entity],
@@ -654,14 +663,20 @@ def write_release(
     if state is not None and changes is not None and state.aggregates is not None:
         agg, state.aggregates = state.aggregates, None  # taken: a build that writes its release again starts over
         touched: set[tuple[str, ...]] = {("software",)}
+        persons_touched: set[str] = set()  # whose documents or label may change: their checks are made again
         for old in state.results.values():
             if old.identifier in changes.touched:  # type: ignore[attr-defined]
                 agg.add(old, minter, -1, touched)  # type: ignore[arg-type]
+                persons_touched |= agg.person_iris(old, minter)  # type: ignore[arg-type]
         loaded_now = set(changes.load)
         for r in ordered:
             if r.identifier in loaded_now:
                 agg.add(r, minter, 1, touched)
+                persons_touched |= agg.person_iris(r, minter)
         records = agg.records(sorted(touched), minter, authority_persons, curated)
+        persons_touched |= set(records)
+        rel.persons_touched = persons_touched
+        rel.person_checks_before = state.person_checks
         blocks = {s: b for s, b in state.entities.items() if s not in records}
         blocks.update(entity_blocks(records, minter, prefixes, state.entities))
         person_labels = dict(state.person_labels)
@@ -724,26 +739,23 @@ def write_release(
         per_doc.append({"name": r.identifier or "", "path": f"dumps/documents/{r.identifier}.ttl",
                         "triples": r.triples, "bytes": r.ttl_bytes, "sha256": r.ttl_sha256})
     rel.triples = rel.quads  # every triple belongs to exactly one graph
-    with ThreadPoolExecutor(2) as pool:  # the two dumps at once: copying and hashing release the GIL
-        written = {fname: pool.submit(_write_dump, dumps / fname, pieces[fname]) for fname in pieces}
-        # Per-document Turtle dumps: hard links, to the previous release's (a tree at once) or to the cache.
-        if changes is not None and previous is not None and docs_tree is not None:
-            docs_tree.result()
-            for ident in changes.touched:
-                (dumps / "documents" / f"{ident}.ttl").unlink(missing_ok=True)
-            for r in ordered:
-                if r.identifier in set(changes.load):
-                    _link_or_copy(part(r.parts, ".ttl"), dumps / "documents" / f"{r.identifier}.ttl")
-        else:
-            (dumps / "documents").mkdir()
-            for r in ordered:
+    # The two whole-archive dumps at once, in threads (copying and hashing release the GIL), while the rest is
+    # written and the build checks the dataset across documents: ``finish`` waits for them.
+    dump_pool = ThreadPoolExecutor(2, thread_name_prefix="archivekg-dump")
+    written = {fname: dump_pool.submit(_write_dump, dumps / fname, pieces[fname]) for fname in pieces}
+    dump_pool.shutdown(wait=False)
+    # Per-document Turtle dumps: hard links, to the previous release's (a tree at once) or to the cache.
+    if changes is not None and previous is not None and docs_tree is not None:
+        docs_tree.result()
+        for ident in changes.touched:
+            (dumps / "documents" / f"{ident}.ttl").unlink(missing_ok=True)
+        for r in ordered:
+            if r.identifier in set(changes.load):
                 _link_or_copy(part(r.parts, ".ttl"), dumps / "documents" / f"{r.identifier}.ttl")
-        for fname, media in ((TURTLE_DUMP, "text/turtle"), (NQUADS_DUMP, "application/n-quads")):
-            size, sha, members = written[fname].result()
-            new_state.members[fname] = members
-            rel.dumps[fname] = {"path": f"dumps/{fname}", "bytes": size, "sha256": sha,
-                                "triples": rel.triples, "media_type": media, "compression": "gzip"}
-
+    else:
+        (dumps / "documents").mkdir()
+        for r in ordered:
+            _link_or_copy(part(r.parts, ".ttl"), dumps / "documents" / f"{r.identifier}.ttl")
     lap("dumps")
     # A full build's loader gets its last input now, and finishes loading while the sources and the
     # full-text index are written.
@@ -797,11 +809,29 @@ def write_release(
     rel.persons = len(agg.names)  # persons taking part in documents
     rel.utterances = sum(r.turns for r in ordered)
     rel.paragraphs = sum(r.paragraphs for r in ordered)
-    void_nq, void_body, new_state.void, void_check = void_blocks(minter, rel, per_doc, dataset_time, prefixes,
-                                                                 state.void if state else {})
-    rel.void_nq = void_nq if void_check is None else void_check
-    (stage / "void.ttl").write_bytes(header + void_body)
-    lap("void")
+
+    finished: list[bool] = []
+
+    def finish() -> None:
+        """Wait for the whole-archive dumps, then describe them in VoID (their sizes and checksums)."""
+        if finished:
+            return
+        finished.append(True)
+        started = time.monotonic()
+        for fname, media in ((TURTLE_DUMP, "text/turtle"), (NQUADS_DUMP, "application/n-quads")):
+            size, sha, members = written[fname].result()
+            new_state.members[fname] = members
+            rel.dumps[fname] = {"path": f"dumps/{fname}", "bytes": size, "sha256": sha,
+                                "triples": rel.triples, "media_type": media, "compression": "gzip"}
+        rel.seconds["dumps_wait"] = round(time.monotonic() - started, 2)
+        started = time.monotonic()
+        void_nq, void_body, new_state.void, void_check = void_blocks(minter, rel, per_doc, dataset_time, prefixes,
+                                                                     state.void if state else {})
+        rel.void_nq = void_nq if void_check is None else void_check
+        (stage / "void.ttl").write_bytes(header + void_body)
+        rel.seconds["void"] = round(time.monotonic() - started, 2)
+
+    rel.finish = finish
     info = {
         "archivekg": __version__,
         "build_time": build_time,
@@ -844,6 +874,7 @@ def write_release(
         """The release's store: the previous one with the changed graphs and subjects replaced (incremental),
         the one the loader filled while converting, or one loaded from the N-Quads dump; checked to hold what
         the dumps hold. Then the serving index, which reads it."""
+        finish()
         started = time.monotonic()
         progress("loading the store")
         if previous is not None and changes is not None and state is not None:

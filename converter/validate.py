@@ -26,7 +26,7 @@ from .terms import IRI
 from .uris import Minter
 
 __all__ = [
-    "ROLE_LABEL", "Report", "Result", "ReviewItem", "SAME_NAME", "SHAPES_DIR", "cross_document_checks", "load_shapes",
+    "PersonChecks", "ROLE_LABEL", "Report", "Result", "ReviewItem", "SAME_NAME", "SHAPES_DIR", "cross_document_checks", "load_shapes",
     "locate", "outward_references", "persons_of", "validate_graph", "validate_path",
 ]
 
@@ -372,12 +372,39 @@ def outward_references(graph: Iterable[tuple], base: str) -> list[tuple[str, str
     return sorted(out.values())
 
 
+@dataclass
+class PersonChecks:
+    """The checks of persons across documents, kept by what they depend on so that a rebuild makes again
+    only those of the labels and persons it touched: ``labels`` has, for each label several persons share,
+    its review item and (for namesakes) its warning; ``shared`` the item of each uncurated person named in
+    several documents."""
+
+    labels: dict[str, tuple[ReviewItem, Result | None]] = field(default_factory=dict)
+    shared: dict[str, ReviewItem] = field(default_factory=dict)
+
+    def report(self, dangling: list[Result]) -> Report:
+        out = Report(list(dangling))
+        for label in sorted(self.labels):
+            item, warning = self.labels[label]
+            out.review.append(item)
+            if warning is not None:
+                out.results.append(warning)
+        out.review += [self.shared[iri] for iri in sorted(self.shared)]
+        # Namesakes first: they may need a decision; one name in several documents last: usually one person.
+        out.review.sort(key=lambda i: ((SAME_NAME, ROLE_LABEL, NAME_SHARED).index(i.kind), i.label))
+        return out
+
+
 def cross_document_checks(
     references: Iterable[tuple[str, str, str]],
     described: set[str],
     persons: Iterable[tuple[str, str]],
     documents_of: Mapping[str, Iterable[tuple[str, str]]] | None = None,
     curated: Iterable[str] | None = None,
+    *,
+    before: PersonChecks | None = None,
+    touched: set[str] | None = None,
+    keep: PersonChecks | None = None,
 ) -> Report:
     """Checks across graphs: no dangling references (a violation); persons sharing a label (review).
 
@@ -393,13 +420,19 @@ def cross_document_checks(
     document (IRI slug ``{document id}-...``, in that document only) is a review item
     with no warning: each document having its own "Interpreter" is the expected case,
     not a doubt.
+
+    A rebuild passes the previous build's checks as ``before`` and the persons whose label or documents may
+    have changed (before or now) as ``touched``: only the labels those persons had or have, and those
+    persons, are checked again (``documents_of`` is then asked for only what they need: it may make its
+    values when asked); the result is the same. ``keep``
+    receives the checks for the next build.
     """
-    out = Report()
+    dangling: list[Result] = []
     seen: set[str] = set()
     for o, s, p in sorted(references):
         if o not in described and o not in seen:
             seen.add(o)
-            out.results.append(Result(
+            dangling.append(Result(
                 "Violation", s, p, f"The reference to {o} dangles: nothing in the dataset describes it.",
                 "urn:archivekg:cross-document:no-dangling-references", o,
             ))
@@ -413,10 +446,27 @@ def cross_document_checks(
             found = sorted_docs[iri] = list(d) if isinstance(d, (list, tuple)) and len(d) == 1 else sorted(set(d))
         return found
 
+    persons = list(persons)
+    labels = dict(persons)
     by_label: dict[str, set[str]] = {}
     for iri, label in persons:
         by_label.setdefault(label, set()).add(iri)
-    for label, iris in sorted(by_label.items()):
+    checks = keep if keep is not None else PersonChecks()
+    if before is not None and touched is not None:
+        checks.labels, checks.shared = dict(before.labels), dict(before.shared)
+        names = {before_label for iri in touched for before_label in (labels.get(iri),) if before_label is not None}
+        names |= {label for label, (item, _w) in before.labels.items() if touched.intersection(item.persons)}
+        for label in names:
+            checks.labels.pop(label, None)
+        for iri in touched:
+            checks.shared.pop(iri, None)
+        shared_candidates: Iterable[str] = sorted(touched)
+    else:
+        checks.labels, checks.shared = {}, {}
+        names = set(by_label)
+        shared_candidates = sorted(given)
+    for label in sorted(names):
+        iris = by_label.get(label, set())
         if len(iris) < 2:
             continue
         ordered = tuple(sorted(iris))
@@ -424,29 +474,27 @@ def cross_document_checks(
         role = _is_role(label) and all(_document_scoped(iri, docs_of(iri)) for iri in ordered)
         kind = ROLE_LABEL if role else SAME_NAME
         item = ReviewItem(kind, label, ordered, where)
-        out.review.append(item)
+        warning = None
         if kind == SAME_NAME:
             sources: dict[str, list[str]] = {}
             for _i, src, p in where:  # one pass over the documents (a common name has thousands)
                 sources.setdefault(p, []).append(src)
             placed = "; ".join(f"{iri} (in {', '.join(sources.get(iri, [])) or 'no document'})" for iri in ordered)
-            out.results.append(Result(
+            warning = Result(
                 "Warning", ordered[0], "http://www.w3.org/2000/01/rdf-schema#label",
                 f"{item.summary()}: {placed}. {item.how}",
                 "urn:archivekg:cross-document:same-name-persons", label, ", ".join(item.sources) or None,
-            ))
+            )
+        checks.labels[label] = (item, warning)
     if curated is not None:
         # One uncurated name in several documents: one person by that name, which a curator may want to split.
         known = set(curated)
-        labels = dict(persons)
-        for iri in sorted(given):
-            if iri not in labels or iri in known or len({i for i, _src in given[iri]}) < 2:
+        for iri in shared_candidates:
+            if iri not in labels or iri in known or len({i for i, _src in given.get(iri, ())}) < 2:
                 continue  # (in one document only: never one to split, and not scoped to a document either)
-            out.review.append(ReviewItem(NAME_SHARED, labels[iri], (iri,),
-                                         tuple((i, src, iri) for i, src in docs_of(iri))))
-    # Namesakes first: they may need a decision; one name in several documents last: usually one person.
-    out.review.sort(key=lambda i: ((SAME_NAME, ROLE_LABEL, NAME_SHARED).index(i.kind), i.label))
-    return out
+            checks.shared[iri] = ReviewItem(NAME_SHARED, labels[iri], (iri,),
+                                            tuple((i, src, iri) for i, src in docs_of(iri)))
+    return checks.report(dangling)
 
 
 def _is_role(label: str) -> bool:

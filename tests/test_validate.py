@@ -196,3 +196,52 @@ def test_one_uncurated_name_in_several_documents_is_a_review_item_without_a_warn
     assert item.sources == ["a.txt", "b.txt"] and "authority" in item.how
     # Without the authority (validating a dump), nothing can be said of curation: no such item.
     assert cross_document_checks([], {chen}, persons, docs).review == []
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_person_checks_made_again_only_for_touched_persons_equal_those_made_whole(seed: int) -> None:
+    """A rebuild checks again only the labels and persons it touched (``before``, ``touched``): over random
+    changes of labels and documents (namesakes, roles, one name in several documents, persons that come and
+    go), the report and the checks it keeps are those of checking everything."""
+    import random
+
+    from converter.validate import PersonChecks, cross_document_checks
+
+    rng = random.Random(seed)
+    labels = ["Kim Il", "Kim", "Translator", "Interpreter", "Zhou Enlai", "Li", "Park"]
+    iris = [f"{PERSON}{i}-p{n}" if n % 3 else f"{PERSON}p{n}" for n, i in enumerate(rng.choices("123456", k=30))]
+    curated = set(rng.sample(iris, 4))
+
+    def world() -> tuple[dict[str, str], dict[str, set[str]]]:
+        persons = {iri: rng.choice(labels) for iri in rng.sample(iris, rng.randint(10, 25))}
+        docs = {iri: set(rng.sample("123456", rng.randint(1, 3))) for iri in persons if rng.random() < 0.9}
+        return persons, docs
+
+    def check(persons, docs, **incremental):  # type: ignore[no-untyped-def]
+        keep = PersonChecks()
+        given = {iri: [(i, f"{i}.txt") for i in d] for iri, d in docs.items()}
+        report = cross_document_checks([], set(persons), sorted(persons.items()), given, curated, keep=keep,
+                                       **incremental)
+        return report, keep
+
+    persons, docs = world()
+    _, before = check(persons, docs)
+    for _step in range(6):
+        new_persons, new_docs = dict(persons), {k: set(v) for k, v in docs.items()}
+        for iri in rng.sample(iris, 5):  # relabel, add, remove, move between documents
+            move = rng.random()
+            if move < 0.3:
+                new_persons[iri] = rng.choice(labels)
+            elif move < 0.5:
+                new_persons.pop(iri, None)
+                new_docs.pop(iri, None)
+            else:
+                new_persons.setdefault(iri, rng.choice(labels))
+                new_docs[iri] = set(rng.sample("123456", rng.randint(1, 3)))
+        touched = {iri for iri in iris if persons.get(iri) != new_persons.get(iri) or docs.get(iri) != new_docs.get(iri)}
+        whole, whole_checks = check(new_persons, new_docs)
+        part, part_checks = check(new_persons, new_docs, before=before, touched=touched)
+        assert part.json() == whole.json()
+        assert (part_checks.labels, part_checks.shared) == (whole_checks.labels, whole_checks.shared)
+        assert part.review, "the random world should hold something to review"
+        persons, docs, before = new_persons, new_docs, part_checks
