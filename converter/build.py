@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import multiprocessing
 import os
@@ -207,6 +208,7 @@ def run_build(
         bar.close()
         convert_seconds = round(time.monotonic() - started, 2)
         results.sort(key=lambda r: r.index)
+        gc.freeze()  # the results live as long as the build: not gone over again by every full collection
         _mark_duplicates(results)
         outcome = BuildOutcome(results=results, failed=[], full_reason=full_reason)
         faults = [r.fault for r in results if r.fault]

@@ -452,7 +452,8 @@ class Release:
     void_nq: bytes = b""  # the VoID description to validate (a rebuild's: what it made again)
     person_labels: list[tuple[str, str]] = field(default_factory=list)  # (IRI, label) of each foaf:Person described
     persons_in: dict[str, set[str]] = field(default_factory=dict)  # person IRI: ids of the documents it is in
-    persons_touched: set[str] | None = None  # a rebuild's persons whose documents or label may have changed
+    persons_touched: dict[str, str | None] | None = None  # a rebuild's persons whose documents or label may
+    # have changed, and the label each had before
     person_checks_before: object = None  # the previous release's validate.PersonChecks (a rebuild)
     # write_release writes all but the store; this writes it (or waits for the loader) and checks it
     complete: Callable[[], None] = field(default=lambda: None, repr=False)
@@ -675,7 +676,7 @@ def write_release(
                 persons_touched |= agg.person_iris(r, minter)
         records = agg.records(sorted(touched), minter, authority_persons, curated)
         persons_touched |= set(records)
-        rel.persons_touched = persons_touched
+        rel.persons_touched = {iri: state.person_labels.get(iri) for iri in persons_touched}
         rel.person_checks_before = state.person_checks
         blocks = {s: b for s, b in state.entities.items() if s not in records}
         blocks.update(entity_blocks(records, minter, prefixes, state.entities))

@@ -403,7 +403,7 @@ def cross_document_checks(
     curated: Iterable[str] | None = None,
     *,
     before: PersonChecks | None = None,
-    touched: set[str] | None = None,
+    touched: Mapping[str, str | None] | None = None,
     keep: PersonChecks | None = None,
 ) -> Report:
     """Checks across graphs: no dangling references (a violation); persons sharing a label (review).
@@ -421,8 +421,8 @@ def cross_document_checks(
     with no warning: each document having its own "Interpreter" is the expected case,
     not a doubt.
 
-    A rebuild passes the previous build's checks as ``before`` and the persons whose label or documents may
-    have changed (before or now) as ``touched``: only the labels those persons had or have, and those
+    A rebuild passes the previous build's checks as ``before`` and, as ``touched``, the persons whose label or
+    documents may have changed, each with its label before (None: none): only the labels they had or have, and those
     persons, are checked again (``documents_of`` is then asked for only what they need: it may make its
     values when asked); the result is the same. ``keep``
     receives the checks for the next build.
@@ -454,8 +454,8 @@ def cross_document_checks(
     checks = keep if keep is not None else PersonChecks()
     if before is not None and touched is not None:
         checks.labels, checks.shared = dict(before.labels), dict(before.shared)
-        names = {before_label for iri in touched for before_label in (labels.get(iri),) if before_label is not None}
-        names |= {label for label, (item, _w) in before.labels.items() if touched.intersection(item.persons)}
+        names = {label for iri, label_before in touched.items() for label in (labels.get(iri), label_before)
+                 if label is not None}
         for label in names:
             checks.labels.pop(label, None)
         for iri in touched:

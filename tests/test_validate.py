@@ -238,7 +238,8 @@ def test_person_checks_made_again_only_for_touched_persons_equal_those_made_whol
             else:
                 new_persons.setdefault(iri, rng.choice(labels))
                 new_docs[iri] = set(rng.sample("123456", rng.randint(1, 3)))
-        touched = {iri for iri in iris if persons.get(iri) != new_persons.get(iri) or docs.get(iri) != new_docs.get(iri)}
+        touched = {iri: persons.get(iri) for iri in iris
+                   if persons.get(iri) != new_persons.get(iri) or docs.get(iri) != new_docs.get(iri)}
         whole, whole_checks = check(new_persons, new_docs)
         part, part_checks = check(new_persons, new_docs, before=before, touched=touched)
         assert part.json() == whole.json()
