@@ -46,7 +46,9 @@ from .publish import (
     Release,
     StoreLoader,
     collect_sources,
+    start_copies,
     update_build_info,
+    wait_for,
     write_release,
 )
 from .uris import Minter
@@ -179,6 +181,11 @@ def run_build(
         if jobs_list and workers > 1:  # started before the loader's threads: a fork copies no thread
             ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
             pool = stack.enter_context(ctx.Pool(workers, initializer=init_worker, initargs=(cfg,)))
+        # A rebuild starts from copies of the published release, made in threads (after the fork) while the
+        # documents convert; the staging directory goes only once they are done.
+        copies = start_copies(previous, stage) if previous is not None and state is not None else None
+        if copies is not None:
+            stack.callback(wait_for, copies)
         # A full build loads each document into the new store as soon as it is converted (StoreLoader).
         loader = _loader(stack, stage / "store", parts / "load.nq") if previous is None else None
 
@@ -227,8 +234,9 @@ def run_build(
                 authority_entities=[e for e in authority.entities.values() if e.kind != "person"],
                 sources={rel: f for f, rel in files}, build_time=build_time, dataset_time=graph_time,
                 progress=status, convert_seconds=convert_seconds, fingerprint=fp, previous=previous,
-                state=state, loader=loader,
+                state=state, loader=loader, copies=copies,
             )
+            copies = None  # (a release written again, without some documents, copies again)
             if shapes_dir is None:
                 break
             status("checking across documents")

@@ -21,7 +21,9 @@ source file, so that a file whose stat is unchanged is neither read nor hashed; 
 each published document, so that no cache entry is read for an unchanged one; where each graph's gzip
 member lies in the whole-archive dumps, so that they are copied by range; and the Turtle and N-Quads of
 each subject of the entities graph and of the VoID description, with a digest of what made them, so that
-only the subjects that changed are made again.
+only the subjects that changed are made again; and the checks of persons across documents by label and by
+person (``validate.PersonChecks``), so that only those of the persons a rebuild touched are made again.
+Each result is pickled on its own, and one taken unchanged is written back as the bytes it was read from.
 """
 
 from __future__ import annotations

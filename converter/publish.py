@@ -41,7 +41,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -613,6 +613,7 @@ def write_release(
     previous: Path | None = None,
     state: BuildState | None = None,
     loader: StoreLoader | None = None,
+    copies: tuple[Future, Future, Future] | None = None,
 ) -> Release:
     """Write dumps, sources, search index, VoID and build.json of ``results`` into ``stage``; the returned
     release's ``complete()`` writes the store and the serving index, and ``release.state`` is the build state
@@ -627,7 +628,8 @@ def write_release(
     output is the same, byte for byte, as without it. A full build may hand over ``loader``, the store it has
     been loading the documents into while converting them (``StoreLoader``); the release's store is then
     that one. Its last input is given here, so that it finishes loading while the rest is written and the
-    build checks the dataset across documents; ``complete()`` waits for it.
+    build checks the dataset across documents; ``complete()`` waits for it. ``copies`` are those
+    ``start_copies`` started (else they are started here).
     """
     rel = Release()
     if convert_seconds is not None:
@@ -645,17 +647,14 @@ def write_release(
     prefixes = {**PREFIXES, **minter.prefixes()}
     header = turtle_header(prefixes)
     dumps = stage / "dumps"
-    dumps.mkdir(parents=True)
+    dumps.mkdir(parents=True, exist_ok=True)
     ordered = sorted(results, key=lambda r: r.identifier or "")
     before = _previous_index(state)
     changes = plan(before, [(r.identifier or "", r.relpath, r.sha256) for r in ordered]) if state else None
     new_state = BuildState(fingerprint=dict(fingerprint or {}))
     index_copy = docs_tree = sources_tree = None
     if state is not None and previous is not None:  # copies of the previous release's, made while the rest is
-        pool = _background()
-        index_copy = pool.submit(shutil.copyfile, previous / "search.sqlite", stage / "search.sqlite")
-        docs_tree = pool.submit(_link_tree, previous / "dumps" / "documents", stage / "dumps" / "documents")
-        sources_tree = pool.submit(_link_tree, previous / "sources", stage / "sources")
+        docs_tree, sources_tree, index_copy = copies or start_copies(previous, stage)
 
     # Entities graph: persons merged across documents, organisations, languages, software; one block a subject.
     # A rebuild subtracts what the replaced documents added and adds the new ones', and makes again only the
@@ -917,6 +916,23 @@ def write_release(
 
 
 _POOL: list[ThreadPoolExecutor] = []
+
+
+def wait_for(futures: Iterable[Future]) -> None:
+    """Wait until each is done, whatever its outcome (what went wrong is raised where it is used)."""
+    for f in futures:
+        f.exception()
+
+
+def start_copies(previous: Path, stage: Path) -> tuple[Future, Future, Future]:
+    """Start the copies a rebuild makes of the previous release (the per-document dumps and the sources as
+    trees of hard links, then the search index, in that order of need), in threads: a build starts them as
+    soon as it knows it is a rebuild, so that they are made while it scans and converts."""
+    pool = _background()
+    (stage / "dumps").mkdir(parents=True, exist_ok=True)
+    return (pool.submit(_link_tree, previous / "dumps" / "documents", stage / "dumps" / "documents"),
+            pool.submit(_link_tree, previous / "sources", stage / "sources"),
+            pool.submit(shutil.copyfile, previous / "search.sqlite", stage / "search.sqlite"))
 
 
 def _background() -> ThreadPoolExecutor:
