@@ -8,6 +8,12 @@
    was converted and replaced, and its phases.
 
 Usage: python bench/bench_incremental.py --documents 1000 --workdir /tmp/akg-inc
+
+At archive scale the full build of step 2 takes 12 minutes and is good for one version of the code (its
+fingerprint holds a hash of the code). ``--keep`` leaves WORKDIR; ``--reuse`` then runs steps 3-4 on it
+again, with the software digest pinned to the published build's (``bench/pinned_cli.py``), after
+restoring the generated corpus (unmeasured rebuilds). The release must have been made with the same
+build state format.
 """
 
 from __future__ import annotations
@@ -33,8 +39,9 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def build(corpus: Path, out: Path, *extra: str, jobs: int | None) -> tuple[float, float, dict]:
-    cmd = [sys.executable, "-m", "converter.cli", "build", str(corpus), "--out", str(out), "--base-uri", BASE,
+def build(corpus: Path, out: Path, *extra: str, jobs: int | None, pinned: str | None = None) -> tuple[float, float, dict]:
+    cli = [sys.executable, "-m", "converter.cli"] if pinned is None else [sys.executable, str(ROOT / "bench" / "pinned_cli.py"), pinned]
+    cmd = [*cli, "build", str(corpus), "--out", str(out), "--base-uri", BASE,
            "--authority", str(ROOT / "seeds" / "authority"), "--no-progress", *extra]
     if jobs:
         cmd += ["--jobs", str(jobs)]
@@ -56,29 +63,53 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=None, help="--jobs of the builds (default: all cores)")
     ap.add_argument("--keep", action="store_true", help="keep WORKDIR afterwards")
     ap.add_argument("--with-full", action="store_true", help="end with a rebuild with --full (as long as the first)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse WORKDIR's corpus and published build, left by a run with --keep: generate nothing and "
+                         "make no full build (12 minutes at 16,000 documents); the rebuilds run with the software digest "
+                         "the published build recorded (bench/pinned_cli.py), so that code changed since is measured "
+                         "as a rebuild, not as a full build")
     args = ap.parse_args(argv)
     if args.documents < 2:
         ap.error("--documents must be at least 2")
 
     work = args.workdir
-    shutil.rmtree(work, ignore_errors=True)
     pool, corpus, out = work / "pool", work / "corpus", work / "out"
-    print(f"generating {args.documents + 1} documents in {pool}", file=sys.stderr)
-    generate_corpus(pool, documents=args.documents + 1, seed=args.seed)
-    files = sorted(pool.glob("*.txt"))
+    pinned = None
+    if args.reuse:
+        try:
+            pinned = json.loads((out / "current" / "build.json").read_text(encoding="utf-8"))["fingerprint"]["software"]
+        except (OSError, ValueError, KeyError):
+            sys.exit(f"bench_incremental: --reuse needs a published build in {out} (run once with --keep)")
+        files = sorted(pool.glob("*.txt"))
+        if len(files) != args.documents + 1:
+            sys.exit(f"bench_incremental: {pool} holds {len(files)} documents, not --documents {args.documents} + 1")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+        print(f"generating {args.documents + 1} documents in {pool}", file=sys.stderr)
+        generate_corpus(pool, documents=args.documents + 1, seed=args.seed)
+        files = sorted(pool.glob("*.txt"))
+        corpus.mkdir(parents=True)
     held_back = files[-1]
-    corpus.mkdir(parents=True)
-    for f in files[:-1]:
-        shutil.copyfile(f, corpus / f.name)
+    for f in files[:-1]:  # (after a run: the removed one back, the changed one as generated)
+        if not (corpus / f.name).is_file() or (corpus / f.name).read_bytes() != f.read_bytes():
+            shutil.copyfile(f, corpus / f.name)
+    (corpus / held_back.name).unlink(missing_ok=True)
 
     rows = []
 
     def step(label: str, *extra: str) -> None:
         print(f"{label} ...", file=sys.stderr)
-        seconds, cpu, info = build(corpus, out, *extra, jobs=args.jobs)
+        seconds, cpu, info = build(corpus, out, *extra, jobs=args.jobs, pinned=pinned)
         rows.append((label, seconds, cpu, info))
 
-    step("full build (nothing published)")
+    if args.reuse:
+        step("rebuild to the generated corpus (not measured)")
+        rows.clear()
+        time.sleep(2.5)  # past the racy window: the files just copied are then taken on their stat
+        step("rebuild, nothing changed (stat of every file recorded)")
+        rows.clear()
+    else:
+        step("full build (nothing published)")
     step("rebuild, nothing changed")
     changed = corpus / files[len(files) // 2].name
     text = changed.read_text(encoding="utf-8")
@@ -92,10 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.with_full:
         step("rebuild with --full", "--full")
 
-    full = rows[0][1]
+    full = None if args.reuse else rows[0][1]
     info0 = rows[0][3]
     print(f"\nincremental rebuilds, {info0['documents']:,} documents, {info0['triples']:,} triples "
-          f"(python bench/bench_incremental.py --documents {args.documents})\n")
+          f"(python bench/bench_incremental.py --documents {args.documents}{' --reuse' if args.reuse else ''})\n")
     print("| build | wall time | CPU time | x full build | converted | graphs replaced | phases (s) |")
     print("|---|---:|---:|---:|---:|---|---|")
     for label, seconds, cpu, info in rows:
@@ -103,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         replaced = (f"{len(rb.get('loaded', []))} loaded, {len(rb.get('removed', []))} removed"
                     if rb.get("mode") == "incremental" else f"all ({rb.get('reason')})")
         phases = ", ".join(f"{k} {v:g}" for k, v in sorted(info.get("seconds", {}).items()))
-        print(f"| {label} | {seconds:.1f} s | {cpu:.1f} s | {seconds / full:.3f} | {rb.get('converted')} | {replaced} "
+        ratio = f"{seconds / full:.3f}" if full else "-"
+        print(f"| {label} | {seconds:.1f} s | {cpu:.1f} s | {ratio} | {rb.get('converted')} | {replaced} "
               f"| {phases} |")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
