@@ -128,6 +128,21 @@ _FINITE = re.compile(
 _FUNCTION_WORDS = frozenset("the a an of to and in on for by at from with as or".split())
 
 
+_END_MARK = re.compile(r"[.!…]$")
+
+
+_WORD_RUN = re.compile(r"[^\W_]+(?:[’'][^\W_]+)?")
+
+
+_DONE_BY = re.compile(r"^[A-Z]\w+ed\s+by\b")
+
+
+_VERB_ENDING = re.compile(r"(?:s|ed|ly)$")
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+
+
 def _is_claim_shaped(sentence: str) -> bool:
     """Declarative: not a question (direct or reported), greeting, bare agreement, request or heading."""
     s = sentence.strip().strip("\"“”'’)]")
@@ -135,23 +150,23 @@ def _is_claim_shaped(sentence: str) -> bool:
         return False
     if _GREETING.match(s) or _AGREEMENT.match(s) or _IMPERATIVE.match(s) or _SALUTATION.match(s):
         return False
-    if s.endswith((":", ",", ";")) or not re.search(r"[.!…]$", s) and s.isupper():
+    if s.endswith((":", ",", ";")) or not _END_MARK.search(s) and s.isupper():
         return False  # a heading, a label, a salutation ("Dear Comrades,")
-    words = re.findall(r"[^\W_]+(?:[’'][^\W_]+)?", s)
+    words = _WORD_RUN.findall(s)
     content = [w for w in words if w.islower() and w not in _FUNCTION_WORDS]
     if not content or len(words) < 2 or len(words) == 2 and fold(words[0]) not in _SUBJECTS:
         return False  # "Very well.", "No doubt." -- but "We agree." is a claim
-    if not re.search(r"[.!…]$", s) and len(words) <= 5:
+    if not _END_MARK.search(s) and len(words) <= 5:
         return False  # a heading or a routing line: "To be seen by"
-    if re.match(r"^[A-Z]\w+ed\s+by\b", s):
+    if _DONE_BY.match(s):
         return False  # "Checked by [signature]"
     if ":" in s and _NAMES_AFTER_COLON.search(s):
         return False  # "On the Korean side: Kim Il Sung, Pak Heon-yeong."
     if len(words) > 1 and (words[1] in _OBJECTS or words[1] in _DETERMINERS) and fold(words[0]) not in _SUBJECTS \
-            and fold(words[0]) not in _NOT_IMPERATIVE and not re.search(r"(?:s|ed|ly)$", words[0]) \
+            and fold(words[0]) not in _NOT_IMPERATIVE and not _VERB_ENDING.search(words[0]) \
             and words[0][:1].isupper():
         return False  # an imperative: "Downsize it by ninety percent.", "Cure the disease ..."
-    if not re.search(r"[A-Za-z]", s):
+    if not _LATIN.search(s):
         return True  # another script: no English grammar to check
     return _has_finite_verb(words) or (len(words) >= 5 and fold(words[0]) not in _NUMBER_WORDS and s.endswith("."))
 
@@ -187,12 +202,15 @@ def _is_list_claim(sentence: str) -> bool:
     return len(s.split()) >= 3 and s.endswith(".") and not s.endswith(":") and not s.endswith("?")
 
 
+_CONTRACTION = re.compile(r"[’'](?:s|re|m|ve|ll|d)$")
+
+
 def _has_finite_verb(words: list[str]) -> bool:
     """A finite verb, by shape: an auxiliary, a past form, a contraction, a verb after a subject pronoun,
     or a verb in -s after a name ("Stalin asks", "Somalia continues")."""
     folded = [w.casefold() for w in words]
     for k, w in enumerate(folded):
-        if w in _AUX or w in _IRREGULAR_PAST or (len(w) > 4 and w.endswith("ed")) or re.search(r"[’'](?:s|re|m|ve|ll|d)$", w):
+        if w in _AUX or w in _IRREGULAR_PAST or (len(w) > 4 and w.endswith("ed")) or _CONTRACTION.search(w):
             return True
         if w in _SUBJECTS - {"that", "which", "this", "these", "those", "one", "there"} and k + 1 < len(words):
             return True
@@ -218,6 +236,18 @@ def _source(sentence: str, start: int, mentions: list[Mention]) -> tuple[Reporte
         entity = whole[0].entity if whole else agent_for_source(src)
         return ReportedSource(src, s_span, entity), start + m.start("content")
     return None, start
+
+
+_THERE = re.compile(r"\bthere\b", re.I)
+
+
+_WE = re.compile(r"\b(?:I|we|our)\b")
+
+
+_YOU = re.compile(r"\byou\b", re.I)
+
+
+_YES_OR_NO = re.compile(r"^\s*(?:no|yes)\s*[,.!]", re.I)
 
 
 def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -> Extraction:
@@ -273,11 +303,11 @@ def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -
             trigger = _EVENT_WORDS.search(sent.text)
             near = [t for t in times if trigger and _distance(t.span, sent.start + trigger.start(), sent.start + trigger.end()) <= 40]
             if trigger and near and not sent.text.rstrip().endswith("?"):
-                ev_places = tuple(dict.fromkeys(places)) or ((last_place,) if last_place and re.search(r"\bthere\b", sent.text, re.I) else ())
+                ev_places = tuple(dict.fromkeys(places)) or ((last_place,) if last_place and _THERE.search(sent.text) else ())
                 people = [m.entity[1] for m in s_mentions if m.kind == "person" and m.entity]
-                if claimant and re.search(r"\b(?:I|we|our)\b", sent.text):
+                if claimant and _WE.search(sent.text):
                     people.append(claimant)
-                if re.search(r"\byou\b", sent.text, re.I):
+                if _YOU.search(sent.text):
                     people.extend(addressee)
                 label = _event_label(sent.text, trigger)
                 events.append(ReferredEvent(where, len(events) + 1, label, sent.text, Span(sent.start, sent.end),
@@ -300,7 +330,7 @@ def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -
             about_mentions = [m for m in linked if m.span.start >= content_start and not _inside(m.span, stage)] or \
                 [m for m in linked if not _inside(m.span, stage)]
             about = tuple(dict.fromkeys(m.entity for m in about_mentions if m.entity))
-            negated = _NEGATION.search(re.sub(r"^\s*(?:no|yes)\s*[,.!]", "", content, flags=re.I))
+            negated = _NEGATION.search(_YES_OR_NO.sub("", content))
             n_claims += 1
             claims.append(Claim(
                 where=where, number=n_claims, text=sent.text, span=Span(sent.start, sent.end),
@@ -335,6 +365,9 @@ _TITLE_LEAD = re.compile(r"^(?:(?:the\s+)?(?:comrade|cde\.|mr\.|president|premie
                          r"secretary|general|prime minister|[A-Z][\w-]*\s+leader)\s+)+$", re.I)
 
 
+_FIRST_PERSON = re.compile(r"^(?:I|We|My|Our)\b")
+
+
 def _reported_speaker(block: Block, mentions: list[Mention], text: str, previous: str | None) -> str | None:
     """The person whose words a paragraph reports, judged by its first sentence; "He said ..." takes the
     person reported, or named, just before."""
@@ -343,7 +376,7 @@ def _reported_speaker(block: Block, mentions: list[Mention], text: str, previous
         return None
     sent = first[0]
     lead = block.text.lstrip("([")
-    if re.match(r"^(?:I|We|My|Our)\b", lead) and not _INSERTED.search(sent.text):
+    if _FIRST_PERSON.match(lead) and not _INSERTED.search(sent.text):
         return None  # the writer's own account
     s_mentions = [m for m in mentions if sent.start <= m.span.start and m.span.end <= sent.end]
     who = _sentence_speaker(sent.start, s_mentions, text, sent.end)

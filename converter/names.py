@@ -113,12 +113,15 @@ def case_stem(token: str) -> str | None:
     return latin_key(stem) if stem != low and len(stem) >= 3 else None
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+
+
 @lru_cache(maxsize=65536)
 def name_tokens(name: str) -> tuple[str, ...]:
     """Folded word tokens of a name, without punctuation and in Latin letters:
     "N. S. KHRUSHCHEV" -> (n, s, khrushchev); "Н. С. Хрущев" -> (n, s, khrushchev)."""
-    tokens = [t for t in re.split(r"[^\w]+", strip_invisible(name)) if t]
-    return tuple(k for t in tokens for k in re.split(r"[^\w]+", latin_key(t)) if k)
+    tokens = [t for t in _NON_WORD.split(strip_invisible(name)) if t]
+    return tuple(k for t in tokens for k in _NON_WORD.split(latin_key(t)) if k)
 
 
 def strip_honorifics(name: str) -> str:
@@ -147,6 +150,9 @@ def normalise_name(name: str) -> str:
     return " ".join(_fix_case(t) for t in name.split())
 
 
+_UNDERSCORES = re.compile(r"_+")
+
+
 def slugify(text: str, *, max_length: int = 80) -> str:
     """ASCII slug: "Dubček" -> "dubcek", "Kim Il-sung" -> "kim-il-sung"; never empty.
 
@@ -154,8 +160,8 @@ def slugify(text: str, *, max_length: int = 80) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", strip_invisible(text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    slug = re.sub(r"[^\w]+", "-", stripped.casefold(), flags=re.UNICODE).strip("-_")
-    slug = re.sub(r"_+", "-", slug)
+    slug = _NON_WORD.sub("-", stripped.casefold()).strip("-_")
+    slug = _UNDERSCORES.sub("-", slug)
     if len(slug) > max_length:
         slug = slug[:max_length].rstrip("-")
     return slug or "x"

@@ -91,8 +91,11 @@ def _ok(name: str) -> bool:
     return not all(w in ROLE_WORDS for w in words) and len(words[-1]) > 1
 
 
+_FOOTNOTE_MARK = re.compile(r"\d+$|\[\d+\]$")
+
+
 def _trim(name: str) -> str:
-    name = re.sub(r"\d+$|\[\d+\]$", "", name).rstrip(" .,;:’'")  # "Zamyatin1", glued footnote numbers
+    name = _FOOTNOTE_MARK.sub("", name).rstrip(" .,;:’'")  # "Zamyatin1", glued footnote numbers
     words = name.split()
     while len(words) > 1 and fold(words[-1]) in ROLE_WORDS:
         words.pop()  # "PAK Seong-cheol Deputy [Co-chairman]"

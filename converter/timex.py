@@ -111,9 +111,12 @@ _MONTH_WORDS = frozenset(m.capitalize() for m in MONTHS if m.isascii())
 _CUE = re.compile(r"\d|\b(?:ago|year|month|yesterday|today|tomorrow)\b", re.I)
 
 
+_CAPITALISED = re.compile(r"[A-Z][a-z]+")
+
+
 def find_times(text: str, offset: int, ref: DateValue | None) -> list[TimeExpression]:
     """Time expressions of ``text`` (which starts at source offset ``offset``), in order."""
-    if not _CUE.search(text) and not _MONTH_WORDS.intersection(re.findall(r"[A-Z][a-z]+", text)):
+    if not _CUE.search(text) and not _MONTH_WORDS.intersection(_CAPITALISED.findall(text)):
         return []
     taken: list[tuple[int, int]] = []
     out: list[TimeExpression] = []

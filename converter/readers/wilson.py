@@ -776,6 +776,9 @@ def _bidi_warnings(text: str, source: str) -> list[str]:
     return out
 
 
+_TRAILING_DIGITS, _BODY_WORD = re.compile(r"\d+$"), re.compile(r"[^\W\d_][^\W_]*")
+
+
 def read(text: str, source: str) -> Document:
     """Read one export into a :class:`Document`; raise :class:`DocumentError` if malformed."""
     errors: list[DocumentError] = []
@@ -937,7 +940,7 @@ def read(text: str, source: str) -> Document:
                 cands.pop(j, None)
                 participants_seen.extend(name_tokens(p.name) for p in _participant(lines[j], None))
                 j += 1
-    body_words = Counter(re.sub(r"\d+$", "", w) for w in re.findall(r"[^\W\d_][^\W_]*", text[lines[idx0].start if idx0 < len(lines) else 0 :]))
+    body_words = Counter(_TRAILING_DIGITS.sub("", w) if w[-1].isdecimal() else w for w in _BODY_WORD.findall(text[lines[idx0].start if idx0 < len(lines) else 0 :]))
     for k, c in list(cands.items()):
         # "H. Krollb": a footnote letter glued to a surname the document writes elsewhere without it.
         last = c.name.split()[-1]
