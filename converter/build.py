@@ -279,14 +279,16 @@ def run_build(
         # Whatever the build did not use goes. A full build, or one after a build that failed, lists the caches
         # whole, and so also drops what failed builds converted and validated; a rebuild after a successful
         # one drops only what the documents it replaced used (listing 130,000 files takes a fifth of a second).
-        used_reports, used_parts = {r.cache_key for r in results if r.cache_key}, {r.parts_key for r in results if r.parts_key}
+        used_reports = {r.cache_key for r in results if r.cache_key}
+        used_parts = {r.parts_key for r in results if r.parts_key}
         if release.changes is None or state is None or untidy:
             output.prune_validation_cache(used_reports)
             cache.prune(used_parts)
         else:
-            replaced = [old for old in state.results.values() if old.identifier in release.changes.touched]  # type: ignore[attr-defined]
-            output.forget_validations({o.cache_key for o in replaced} - used_reports - {None, ""})  # type: ignore[attr-defined]
-            cache.forget({o.parts_key for o in replaced} - used_parts - {None, ""})  # type: ignore[attr-defined]
+            touched = release.changes.touched
+            replaced: list = [old for old in state.results.values() if old.identifier in touched]  # type: ignore[attr-defined]
+            output.forget_validations({o.cache_key for o in replaced} - used_reports - {None, ""})
+            cache.forget({o.parts_key for o in replaced} - used_parts - {None, ""})
         output.caches_tidied()
     outcome.seconds = time.monotonic() - started
     return outcome
@@ -503,7 +505,8 @@ class _DocumentsOf(Mapping):
     """(document id, source file) of the documents each labelled person is in, made when asked for: a rebuild
     asks for those of the persons it checks again, not for all 53,000 at 16,000 documents."""
 
-    def __init__(self, persons_in: dict[str, set[str]], source_of: dict[str | None, str], labelled: dict[str, str]) -> None:
+    def __init__(self, persons_in: dict[str, set[str]], source_of: dict[str | None, str],
+                 labelled: dict[str, str]) -> None:
         self._persons_in, self._source_of, self._labelled = persons_in, source_of, labelled
 
     def __getitem__(self, iri: str) -> list[tuple[str, str]]:

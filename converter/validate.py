@@ -26,8 +26,8 @@ from .terms import IRI
 from .uris import Minter
 
 __all__ = [
-    "PersonChecks", "ROLE_LABEL", "Report", "Result", "ReviewItem", "SAME_NAME", "SHAPES_DIR", "cross_document_checks", "load_shapes",
-    "locate", "outward_references", "persons_of", "validate_graph", "validate_path",
+    "PersonChecks", "ROLE_LABEL", "Report", "Result", "ReviewItem", "SAME_NAME", "SHAPES_DIR", "cross_document_checks",
+    "load_shapes", "locate", "outward_references", "persons_of", "validate_graph", "validate_path",
 ]
 
 SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
@@ -421,11 +421,11 @@ def cross_document_checks(
     with no warning: each document having its own "Interpreter" is the expected case,
     not a doubt.
 
-    A rebuild passes the previous build's checks as ``before`` and, as ``touched``, the persons whose label or
-    documents may have changed, each with its label before (None: none): only the labels they had or have, and those
-    persons, are checked again (``documents_of`` is then asked for only what they need: it may make its
-    values when asked); the result is the same. ``keep``
-    receives the checks for the next build.
+    A rebuild passes the previous build's checks as ``before`` and, as ``touched``, the persons whose label
+    or documents may have changed, each with its label before (None: none): only the labels they had or
+    have, and those persons, are checked again (``documents_of`` is then asked for only what they need: it
+    may make its values when asked); the result is the same. ``keep`` receives the checks for the next
+    build.
     """
     dangling: list[Result] = []
     seen: set[str] = set()
