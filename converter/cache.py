@@ -136,7 +136,8 @@ def plan(previous_index: list[dict], current: list[tuple[str, str, str]]) -> Pla
     return Plan(tuple(load), tuple(sorted(set(before) - set(now))), tuple(sorted(set(now) - set(load))))
 
 
-ENTRY_SUFFIXES = (".nq.gz", ".ttl", ".ttl.gz", ".passages.json", ".json")  # the files of a DocCache entry
+# The files of a DocCache entry, its meta first: an entry whose removal stops half-way no longer exists.
+ENTRY_SUFFIXES = (".json", ".nq.gz", ".ttl", ".ttl.gz", ".passages.json")
 
 
 def part(stem: str | Path, suffix: str) -> Path:
