@@ -146,8 +146,7 @@ class OutputDir:
         if tmp_link.is_symlink() or tmp_link.exists():
             tmp_link.unlink()
         os.symlink(Path("releases") / build_id, tmp_link)
-        os.replace(tmp_link, self.current)  # atomic on POSIX
-        self._prune(keep=build_id)
+        os.replace(tmp_link, self.current)  # atomic on POSIX (the releases it retires went when the build began)
         return final
 
     def prune_validation_cache(self, keep: set[str]) -> None:
@@ -174,14 +173,9 @@ class OutputDir:
         for key in keys:
             (self.validation_cache / key[:2] / f"{key}.json").unlink(missing_ok=True)
 
-    def _prune(self, keep: str) -> None:
-        for p in self._retired(keep=KEEP_RELEASES, published=keep):
-            remove_tree(p)
-
-    def _retired(self, keep: int, published: str | None = None) -> list[Path]:
-        """The releases beyond the ``keep`` newest, never the published one (``current``'s, or ``published``)."""
-        if published is None:
-            published = self.current.resolve().name if self.current.is_symlink() else None
+    def _retired(self, keep: int) -> list[Path]:
+        """The releases to retire so that ``keep`` remain: the published one (``current``'s) and the newest others."""
+        published = self.current.resolve().name if self.current.is_symlink() else None
         releases = sorted(p for p in self.releases.iterdir() if p.is_dir() and not p.name.startswith("."))
         others = [p for p in releases if p.name != published]
         return others[: -(keep - 1) or None] if keep > 1 else others
@@ -227,15 +221,6 @@ def link_tree(src: Path, dst: Path) -> None:
             return
         shutil.rmtree(dst, ignore_errors=True)
     shutil.copytree(src, dst, copy_function=lambda s, d: link_or_copy(Path(s), Path(d)))
-
-
-def remove_tree(path: Path) -> None:
-    """Remove a directory tree: ``rm -rf`` (one process: a release at archive scale is 35,000 files, which
-    Python's rmtree removes three times slower), else ``shutil.rmtree``."""
-    if shutil.which("rm") is not None:
-        if subprocess.run(["rm", "-rf", "--", str(path)], capture_output=True).returncode == 0:
-            return
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def remove_trees_later(paths: list[Path]) -> Callable[[], None]:
