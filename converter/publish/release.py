@@ -113,6 +113,7 @@ def write_release(
     ordered = sorted(results, key=lambda r: r.identifier or "")
     before = _previous_index(state)
     changes = plan(before, [(r.identifier or "", r.relpath, r.sha256) for r in ordered]) if state else None
+    loaded = set(changes.load) if changes is not None else set()  # the documents a rebuild loads
     new_state = BuildState(fingerprint=dict(fingerprint or {}))
     index_copy = docs_tree = sources_tree = None
     if state is not None and previous is not None:  # copies of the previous release's, made while the rest is
@@ -130,9 +131,8 @@ def write_release(
             if old.identifier in changes.touched:  # type: ignore[attr-defined]
                 agg.add(old, minter, -1, touched)  # type: ignore[arg-type]
                 persons_touched |= agg.person_iris(old, minter)  # type: ignore[arg-type]
-        loaded_now = set(changes.load)
         for r in ordered:
-            if r.identifier in loaded_now:
+            if r.identifier in loaded:
                 agg.add(r, minter, 1, touched)
                 persons_touched |= agg.person_iris(r, minter)
         records = agg.records(sorted(touched), minter, authority_persons, curated)
@@ -212,7 +212,7 @@ def write_release(
         for ident in changes.touched:
             (dumps / "documents" / f"{ident}.ttl").unlink(missing_ok=True)
         for r in ordered:
-            if r.identifier in set(changes.load):
+            if r.identifier in loaded:
                 link_or_copy(part(r.parts, ".ttl"), dumps / "documents" / f"{r.identifier}.ttl")
     else:
         (dumps / "documents").mkdir()
@@ -225,7 +225,6 @@ def write_release(
     progress("copying sources")
     if changes is not None and previous is not None and state is not None and sources_tree is not None:
         sources_tree.result()
-        loaded = set(changes.load)
         for old in state.results.values():
             if old.identifier in changes.touched:  # type: ignore[attr-defined]
                 remove_file(stage / "sources", old.relpath)  # type: ignore[attr-defined]
@@ -258,7 +257,6 @@ def write_release(
     new_state.labels = labels
     if state is not None and changes is not None and previous is not None and index_copy is not None:
         index_copy.result()
-        loaded = set(changes.load)
         relabel = {slug: label for slug, label in labels.items() if state.labels.get(slug) != label}
         relabel.update({slug: None for slug in state.labels if slug not in labels})
         update_index(stage / "search.sqlite", changes.touched,
@@ -388,8 +386,8 @@ def wait_for(futures: Iterable[Future]) -> None:
 
 def start_copies(previous: Path, stage: Path) -> tuple[Future, Future, Future]:
     """Start the copies a rebuild makes of the previous release (the per-document dumps and the sources as
-    trees of hard links, then the search index, in that order of need), in threads: a build starts them as
-    soon as it knows it is a rebuild, so that they are made while it scans and converts."""
+    trees of hard links, then the search index, in that order of need), in threads: a build starts them once
+    its workers are forked, so that they are made while it converts."""
     pool = _background()
     (stage / "dumps").mkdir(parents=True, exist_ok=True)
     return (pool.submit(link_tree, previous / "dumps" / "documents", stage / "dumps" / "documents"),
