@@ -403,9 +403,7 @@ def _appears_in(results: list[DocResult], minter: Minter, keep: set[str] | None 
 
 
 def _blame(
-    report: Report,
-    appears_in_of: dict[str, list[tuple[str, str]]] | Callable[[], dict[str, list[tuple[str, str]]]],
-    curated: dict[str, str],
+    report: Report, appears_in_of: Callable[[], dict[str, list[tuple[str, str]]]], curated: dict[str, str]
 ) -> tuple[Report, dict[Result, list[str]]]:
     """Each violation of the whole dataset with the source files responsible for it.
 
@@ -418,7 +416,7 @@ def _blame(
     blamed: dict[Result, list[str]] = {}
     results = []
     # (a function: made only when there is a violation, for it goes over every document's references)
-    appears_in = {} if not report.violations else appears_in_of() if callable(appears_in_of) else appears_in_of
+    appears_in = appears_in_of() if report.violations else {}
     for r in report.results:
         if r.severity != "Violation":
             results.append(r)

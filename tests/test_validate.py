@@ -172,7 +172,7 @@ def test_a_violation_across_documents_is_blamed_on_the_documents_that_cause_it()
         Result("Warning", shared, LABEL, "a warning", source="dumps/entities.ttl"),
     ])
     appears_in = {ghost: [("2", "b.txt")], curated: [("1", "a.txt")], shared: [("1", "a.txt"), ("2", "b.txt")]}
-    report, blamed = _blame(report, appears_in, {curated: "seeds/authority/persons.csv:12"})
+    report, blamed = _blame(report, lambda: appears_in, {curated: "seeds/authority/persons.csv:12"})
     got = {r.message: r for r in report.results}
     # A dangling reference is the fault of the documents that make it.
     assert blamed[got["dangles"]] == ["b.txt"] and got["dangles"].source == "b.txt"
