@@ -104,6 +104,7 @@ def latin_key(token: str) -> str:
 _CASE_ENDING = re.compile(r"(?:ому|ему|ого|его|ым|им|ом|ем|ой|ей|у|ю|а|я|е)$")
 
 
+@lru_cache(maxsize=65536)
 def case_stem(token: str) -> str | None:
     """The key of a Russian word without its case ending ("Сталину" -> "stalin"), or None if it has none."""
     if not _NON_LATIN.search(token):

@@ -47,8 +47,18 @@ def shift_months(year: int, month: int, delta: int) -> tuple[int, int]:
     return idx // 12, idx % 12 + 1
 
 
+# The only letters outside ASCII that re.I matches with ASCII ones (found by trying every code point):
+# "Thiſ year" is "this year" to the patterns, and so to their resolution.
+_ASCII_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "\u212a": "k"})
+
+
+def _word(text: str) -> str:
+    """A matched word as the lowercase ASCII word its pattern names."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_FOLD).lower()
+
+
 def _month(name: str) -> int:
-    return MONTHS[name.lower().rstrip(".")]
+    return MONTHS[_word(name).rstrip(".")]
 
 
 def _valid_day(y: int, m: int, d: int) -> bool:
@@ -72,20 +82,20 @@ def _resolve(kind: str, g: dict[str, str], ref: DateValue | None) -> DateValue |
         m, d = _month(g["m"]), int(g["d"])
         return DateValue(f"{ry:04d}-{m:02d}-{d:02d}", Precision.DAY) if _valid_day(ry, m, d) else None
     if kind == "month-rel":
-        y = ry + {"this": 0, "last": -1, "next": 1}[g["rel"].lower()]
+        y = ry + {"this": 0, "last": -1, "next": 1}[_word(g["rel"])]
         return DateValue(f"{y:04d}-{_month(g['m']):02d}", Precision.MONTH)
     if kind == "rel":
-        delta = {"this": 0, "last": -1, "next": 1}[g["rel"].lower()]
-        if g["unit"].lower() == "year":
+        delta = {"this": 0, "last": -1, "next": 1}[_word(g["rel"])]
+        if _word(g["unit"]) == "year":
             return DateValue(f"{ry + delta:04d}", Precision.YEAR)
         if rm is None:
             return None
         y, m = shift_months(ry, rm, delta)
         return DateValue(f"{y:04d}-{m:02d}", Precision.MONTH)
     if kind == "ago":
-        raw = g["n"].lower()
+        raw = _word(g["n"])
         n = int(raw) if raw.isdigit() else _NUM_WORDS.get(raw, 0)
-        unit = g["unit"].lower()
+        unit = _word(g["unit"])
         if n <= 0:
             return None
         if unit == "year":
@@ -102,7 +112,7 @@ def _resolve(kind: str, g: dict[str, str], ref: DateValue | None) -> DateValue |
     if kind == "day-rel":
         if rd is None or rm is None:
             return None
-        delta = {"yesterday": -1, "today": 0, "tomorrow": 1}[g["w"].lower()]
+        delta = {"yesterday": -1, "today": 0, "tomorrow": 1}[_word(g["w"])]
         return DateValue((date(ry, rm, rd) + timedelta(days=delta)).isoformat(), Precision.DAY)
     return None
 
@@ -114,13 +124,31 @@ _CUE = re.compile(r"\d|\b(?:ago|year|month|yesterday|today|tomorrow)\b", re.I)
 _CAPITALISED = re.compile(r"[A-Z][a-z]+")
 
 
+# For ASCII text, words or digits each pattern cannot match without: a pattern is tried only if its words
+# are in the lowercased text. (For other text re.I also folds a few non-ASCII letters, such as "ſ" and the
+# Kelvin sign, into ASCII ones: every pattern is tried.)
+_YEAR = re.compile(r"1[89]\d\d|20\d\d")
+_DIGIT = re.compile(r"\d")
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "ago": ("ago",), "month-rel": ("year",), "rel": ("year", "month"), "day-rel": ("yesterday", "today", "tomorrow"),
+}
+
+
 def find_times(text: str, offset: int, ref: DateValue | None) -> list[TimeExpression]:
     """Time expressions of ``text`` (which starts at source offset ``offset``), in order."""
     if not _CUE.search(text) and not _MONTH_WORDS.intersection(_CAPITALISED.findall(text)):
         return []
+    if text.isascii():
+        low = text.lower()
+        year = _YEAR.search(text) is not None
+        digit = year or _DIGIT.search(text) is not None
+        patterns = [(kind, rx) for kind, rx in _PATTERNS if (
+            any(w in low for w in _NEEDS[kind]) if kind in _NEEDS else (digit if kind == "md" else year))]
+    else:
+        patterns = _PATTERNS
     taken: list[tuple[int, int]] = []
     out: list[TimeExpression] = []
-    for kind, rx in _PATTERNS:
+    for kind, rx in patterns:
         for m in rx.finditer(text):
             a, b = m.span()
             if any(a < e and s < b for s, e in taken):
