@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import gzip
 import hashlib
 import json
 import os
@@ -39,6 +38,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import NamedTuple
+
+from zlib_ng import gzip_ng
 
 __all__ = [
     "CACHE_FORMAT", "DocCache", "Plan", "directory_digest", "document_key", "fingerprint", "full_build_reason",
@@ -152,8 +153,11 @@ def read_passages(stem: str | Path) -> list[tuple]:
 
 
 def gzip_member(data: bytes) -> bytes:
-    """``data`` as one deterministic gzip member (no name, no time); members concatenate into a valid gzip file."""
-    return gzip.compress(data, compresslevel=6, mtime=0)
+    """``data`` as one deterministic gzip member (no name, no time); members concatenate into a valid gzip file.
+
+    Written by zlib-ng: at the same level, 40% less time than the standard library's zlib, and smaller
+    (docs/decisions.md)."""
+    return gzip_ng.compress(data, compresslevel=6, mtime=0)
 
 
 _TUPLE_FIELDS = ("agents", "references", "languages", "passages")

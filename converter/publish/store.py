@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import gzip
 import os
 import queue
 import threading
@@ -15,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
+from zlib_ng import gzip_ng
 
 from ..cache import BuildState, Plan, SubjectBlock, part
 from ..pipeline import DocResult
@@ -143,7 +143,7 @@ class StoreLoader:
                 item = self._queue.get()
                 if item is None or self._stop.is_set():
                     break
-                data = item if isinstance(item, bytes) else gzip.decompress(item.read_bytes())
+                data = item if isinstance(item, bytes) else gzip_ng.decompress(item.read_bytes())
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view):]
@@ -209,7 +209,7 @@ def update_store(
     loaded = set(changes.load)
     for r in ordered:
         if r.identifier in loaded:
-            store.load(input=gzip.decompress(part(r.parts, ".nq.gz").read_bytes()), format=ox.RdfFormat.N_QUADS)
+            store.load(input=gzip_ng.decompress(part(r.parts, ".nq.gz").read_bytes()), format=ox.RdfFormat.N_QUADS)
             stored += r.triples
     store.flush()
     entities_g = ox.NamedNode(minter.graph(ENTITIES))
