@@ -204,6 +204,8 @@ def _is_list_claim(sentence: str) -> bool:
 
 _CONTRACTION = re.compile(r"[’'](?:s|re|m|ve|ll|d)$")
 
+_PERSONAL_SUBJECTS = _SUBJECTS - {"that", "which", "this", "these", "those", "one", "there"}
+
 
 def _has_finite_verb(words: list[str]) -> bool:
     """A finite verb, by shape: an auxiliary, a past form, a contraction, a verb after a subject pronoun,
@@ -212,7 +214,7 @@ def _has_finite_verb(words: list[str]) -> bool:
     for k, w in enumerate(folded):
         if w in _AUX or w in _IRREGULAR_PAST or (len(w) > 4 and w.endswith("ed")) or _CONTRACTION.search(w):
             return True
-        if w in _SUBJECTS - {"that", "which", "this", "these", "those", "one", "there"} and k + 1 < len(words):
+        if w in _PERSONAL_SUBJECTS and k + 1 < len(words):
             return True
         if k > 0 and len(w) >= 4 and w.endswith("s") and not w.endswith("ss") and words[k - 1][:1].isupper() \
                 and folded[k - 1] not in _NUMBER_WORDS and words[k].islower():
@@ -223,6 +225,8 @@ def _has_finite_verb(words: list[str]) -> bool:
 def _source(sentence: str, start: int, mentions: list[Mention]) -> tuple[ReportedSource | None, int]:
     """The reported source of a sentence and the offset where its content begins."""
     for rx in (_ACCORDING, _REPORTED):
+        if rx is _REPORTED and "that" not in sentence.lower():
+            continue  # it needs "that" (only ASCII capitals lowercase to these letters): no backtracking over the sentence
         m = rx.match(sentence)
         if not m:
             continue
@@ -300,7 +304,7 @@ def extract(doc: Document, source_text: str, cast: Cast, authority: Authority) -
                     event_keys.add(m.entity)
                     events.append(ReferredEvent(where, len(events) + 1, m.text, sent.text, Span(sent.start, sent.end),
                                                 m.entity, None, (), ()))
-            trigger = _EVENT_WORDS.search(sent.text)
+            trigger = _EVENT_WORDS.search(sent.text) if times else None  # a dated happening needs a time
             near = [t for t in times if trigger and _distance(t.span, sent.start + trigger.start(), sent.start + trigger.end()) <= 40]
             if trigger and near and not sent.text.rstrip().endswith("?"):
                 ev_places = tuple(dict.fromkeys(places)) or ((last_place,) if last_place and _THERE.search(sent.text) else ())

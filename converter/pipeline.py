@@ -30,7 +30,7 @@ from .languages import split_languages
 from .model import Document, Extraction
 from .names import slugify, strip_invisible
 from .cache import DocCache, document_key, gzip_member, result_to_json
-from .rdf_io import graph_of, sorted_nquads, to_rdflib_graph, turtle_body_of_nquads, turtle_header
+from .rdf_io import graph_of, sorted_statements, to_rdflib_graph, turtle_body_of_ntriples, turtle_header
 from .readers import read
 from .source import decode_source, read_source  # noqa: F401  (re-exported: the CLI and tests read sources through here)
 from .speakers import Cast, resolve
@@ -164,7 +164,7 @@ class WorkerConfig:
     doc_cache: str | None = None  # converted documents (cache.DocCache); each result's parts are written there
 
 
-def _validated(cfg: WorkerConfig, nq: bytes, text: str, relpath: str):  # type: ignore[no-untyped-def]
+def _validated(cfg: WorkerConfig, nq: bytes, nt: bytes, text: str, relpath: str):  # type: ignore[no-untyped-def]
     """The located validation results of a document graph.
 
     A report depends only on the graph, the source text (for line numbers) and the
@@ -181,7 +181,8 @@ def _validated(cfg: WorkerConfig, nq: bytes, text: str, relpath: str):  # type: 
             return [Result(**r) for r in cached["results"]], key
         except (ValueError, KeyError, TypeError):
             pass  # a damaged cache entry is recomputed
-    report = validate_text(nq.decode("utf-8"), load_shapes(Path(cfg.shapes_dir or "")))
+    # N-Triples: the same statements as ``nq`` (the cache key), 8% less for the validator to read
+    report = validate_text(nt.decode("utf-8"), load_shapes(Path(cfg.shapes_dir or "")), fmt="ntriples")
     if report.results:  # rare: only then is an rdflib graph made, to find each result's line
         report = locate(report, graph_of(nq), text, relpath)
     if path is not None:
@@ -262,12 +263,12 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
     result.mentions = len(built.extraction.mentions)
     result.claims = len(built.extraction.claims)
     result.events = len(built.extraction.events)
-    nq = sorted_nquads(built.triples, minter.graph(doc.identifier))
+    nt, nq = sorted_statements(built.triples, minter.graph(doc.identifier))  # the same lines, without and with the graph
     result.triples = nq.count(b"\n")
     references = outward_references(built.triples, minter.base) if cfg.shapes_dir is not None else []
     del built  # its triples are in nq now: a large document's graph is not held twice
     if cfg.shapes_dir is not None:
-        results, result.cache_key = _validated(cfg, nq, text, relpath)
+        results, result.cache_key = _validated(cfg, nq, nt, text, relpath)
         result.references = references
         result.warnings += [r.render() for r in results if r.severity != "Violation"]
         violations = [r.render() for r in results if r.severity == "Violation"]
@@ -284,7 +285,8 @@ def _convert_file(job: tuple[int, str, str]) -> DocResult:
                 result.warnings.append(f"{relpath}:{doc.original_language_line or 1}: original language {name!r} is not "
                                        "a known language name -- write its English name (converter/languages.py)")
     result.languages = sorted(set(langs))
-    body = turtle_body_of_nquads(nq, cfg.prefixes)
+    body = turtle_body_of_ntriples(nt, cfg.prefixes)
+    del nt
     dump = turtle_header(cfg.prefixes) + body
     result.ttl_bytes, result.ttl_sha256 = len(dump), hashlib.sha256(dump).hexdigest()
     passages, result.passages = result.passages, []  # read back from the cache when the index is written

@@ -12,7 +12,7 @@ from rdflib.term import Node
 
 from .terms import IRI, Lit
 
-__all__ = ["from_ox", "graph_of", "to_ox", "to_rdflib", "to_rdflib_graph", "sorted_quads", "sorted_nquads", "nquads", "nquads_term", "turtle_body", "turtle_body_of_nquads", "turtle_header",
+__all__ = ["from_ox", "graph_of", "to_ox", "to_rdflib", "to_rdflib_graph", "sorted_quads", "sorted_nquads", "sorted_statements", "nquads", "nquads_term", "turtle_body", "turtle_body_of_ntriples", "turtle_header",
            "PREFIX_LINE"]
 
 PREFIX_LINE = b"@prefix "
@@ -94,17 +94,25 @@ def sorted_quads(triples: Graph | Iterable[tuple[Node, Node, Node]], graph_iri: 
 
 
 def sorted_nquads(triples: Iterable[tuple[Node, Node, Node]], graph_iri: str) -> bytes:
-    """The triples as N-Quads in ``graph_iri``, one line each, sorted as bytes: the lines pyoxigraph writes.
+    """The triples as N-Quads in ``graph_iri``, one line each, sorted as bytes: the lines pyoxigraph writes."""
+    return sorted_statements(triples, graph_iri)[1]
+
+
+def sorted_statements(triples: Iterable[tuple[Node, Node, Node]], graph_iri: str) -> tuple[bytes, bytes]:
+    """The triples as N-Triples and as N-Quads in ``graph_iri``, line for line, sorted as bytes.
 
     The converter's own terms (``IRI``, ``Lit``: nearly all of a document's) are written here, as
-    pyoxigraph's N-Quads serialiser writes them (``nquads_term``, checked against it for every
-    character in ``tests/test_rdf_io.py``): half the time of making a pyoxigraph term of each. Other
-    terms are written by pyoxigraph. No list of term objects is held.
+    pyoxigraph's serialiser writes them (``nquads_term``, checked against it for every character in
+    ``tests/test_rdf_io.py``): half the time of making a pyoxigraph term of each. Other terms are
+    written by pyoxigraph. Both texts have one order: the lines differ by the same graph term before
+    the final " .", and a statement that is the start of another is followed there by "^^" or "@".
     """
-    tail = f" <{graph_iri}> .\n"
-    lines = [f"{nquads_term(s)} {nquads_term(p)} {nquads_term(o)}{tail}" for s, p, o in triples]
+    lines = [f"{nquads_term(s)} {nquads_term(p)} {nquads_term(o)}" for s, p, o in triples]
     lines.sort()  # code point order: the order of the UTF-8 bytes
-    return "".join(lines).encode("utf-8")
+    if not lines:
+        return b"", b""
+    tail = f" <{graph_iri}> .\n"
+    return (" .\n".join(lines) + " .\n").encode("utf-8"), (tail.join(lines) + tail).encode("utf-8")
 
 
 # What pyoxigraph escapes in a literal: controls, DEL, U+FFFE and U+FFFF as \uXXXX, some as in C
@@ -140,14 +148,18 @@ def turtle_header(prefixes: dict[str, str]) -> bytes:
     return b"".join(line for line in out.splitlines(keepends=True) if line.startswith(PREFIX_LINE))
 
 
-def turtle_body_of_nquads(data: bytes, prefixes: dict[str, str]) -> bytes:
-    """``turtle_body`` of the quads an N-Quads text holds, streamed from the parser to the serialiser."""
-    return turtle_body(ox.parse(data, format=ox.RdfFormat.N_QUADS), prefixes)
+def turtle_body_of_ntriples(data: bytes, prefixes: dict[str, str]) -> bytes:
+    """``turtle_body`` of an N-Triples text: the parser's triples go to the serialiser as they are."""
+    return _without_prefixes(ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                                          prefixes=prefixes))
 
 
 def turtle_body(quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> bytes:
     """Turtle statements of the quads' triples, without the prefix block."""
-    out = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    return _without_prefixes(ox.serialize((q.triple for q in quads), format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+
+
+def _without_prefixes(out: bytes) -> bytes:
     lines = out.splitlines(keepends=True)
     i = 0
     while i < len(lines) and lines[i].startswith(PREFIX_LINE):

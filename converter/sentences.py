@@ -157,15 +157,14 @@ def _soft_boundaries(text: str, start: int, end: int) -> list[int]:
 
 def _inside_mask(text: str, start: int, end: int) -> bytearray:
     """``mask[p - start]`` is 1 when a cut at ``p`` would fall inside a protected pair."""
-    depth = [0] * (end - start + 2)
+    mask = bytearray(end - start + 1)
     for o, c in _protected_pairs(text, start, end):
-        depth[o + 1 - start] += 1  # a cut at o + 1 .. c is inside (o, c)
-        depth[c + 1 - start] -= 1
-    mask, level = bytearray(end - start + 1), 0
-    for i in range(end - start + 1):
-        level += depth[i]
-        mask[i] = level > 0
+        mask[o + 1 - start : c + 1 - start] = b"\x01" * (c - o)  # a cut at o + 1 .. c is inside (o, c)
     return mask
+
+
+_MARKS = re.compile('[()\\[\\]“”«»"]')
+_CLOSING = {")": "(", "]": "[", "”": "“", "»": "«"}
 
 
 def _protected_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -177,17 +176,18 @@ def _protected_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """
     pairs: list[tuple[int, int]] = []
     stacks: dict[str, list[int]] = {"(": [], "[": [], "“": [], "«": [], '"': []}
-    closing = {")": "(", "]": "[", "”": "“", "»": "«"}
     straight_ok = text.count('"', start, end) % 2 == 0
-    for i in range(start, end):
+    for m in _MARKS.finditer(text, start, end):  # the marks only, not every character
+        i = m.start()
         ch = text[i]
         if ch in "([“«":
             stacks[ch].append(i)
-        elif ch in closing and stacks[closing[ch]]:
-            o = stacks[closing[ch]].pop()
-            if ch in ")]" or i - o <= QUOTE_LIMIT:
-                pairs.append((o, i))
-        elif ch == '"' and straight_ok:
+        elif ch in _CLOSING:
+            if stacks[_CLOSING[ch]]:
+                o = stacks[_CLOSING[ch]].pop()
+                if ch in ")]" or i - o <= QUOTE_LIMIT:
+                    pairs.append((o, i))
+        elif straight_ok:  # '"'
             if stacks['"']:
                 o = stacks['"'].pop()
                 if i - o <= QUOTE_LIMIT:

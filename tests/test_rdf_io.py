@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-from converter.rdf_io import nquads_term, sorted_nquads, to_ox
+from converter.rdf_io import nquads_term, sorted_nquads, sorted_statements, to_ox
 from converter.terms import IRI, Lit
 
 G = "https://example.org/graph/d"
@@ -39,6 +39,8 @@ def test_language_tags_datatypes_and_other_terms_are_written_as_pyoxigraph_write
         (BNode("b0"), P, Literal("tagged", lang="de")),
         (S, URIRef("https://example.org/q"), Literal("simple")),
         (S, P, Lit("3", XSD + "integer")),  # a duplicate stays, as pyoxigraph writes it twice
+        (S, P, Lit("abc")), (S, P, Lit("abc", lang="en")), (S, P, Lit("abc", XSD + "token")),  # one starts the others
+        (S, P, Lit("abc d")), (S, P, Lit("abc\u00e9")),
     ]
     assert sorted_nquads(triples, G) == _by_pyoxigraph(triples)
     assert nquads_term(Lit("x", lang="en-GB")) == '"x"@en-gb'
@@ -48,3 +50,13 @@ def test_lines_are_sorted_as_bytes():
     triples = [(S, P, Lit(t)) for t in ("z", "ä", "A", "日本", "\U0001F600", "~")]
     lines = sorted_nquads(triples, G).splitlines()
     assert lines == sorted(lines) and len(lines) == 6
+
+
+def test_n_triples_and_n_quads_have_the_same_statements_in_the_same_order():
+    triples = [(S, P, Lit(t)) for t in ("abc", "abc d", "ab", "z")] + [(S, P, Lit("abc", lang="en")), (S, P, Lit("abc", XSD + "int")),
+                                                                   (S, IRI(str(P) + "x"), IRI("https://example.org/o"))]
+    nt, nq = sorted_statements(triples, G)
+    g = ox.NamedNode(G)
+    assert [q.triple for q in ox.parse(nq, format=ox.RdfFormat.N_QUADS)] == [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
+    assert nq == _by_pyoxigraph(triples) and all(q.graph_name == g for q in ox.parse(nq, format=ox.RdfFormat.N_QUADS))
+    assert sorted_statements([], G) == (b"", b"")

@@ -606,7 +606,8 @@ def _markers(text: str, base: int, *, in_turn: bool) -> tuple[Marker, ...]:
         inner = m.group("c")
         if _STAGE_WORDS.search(inner) and (in_turn or inner[:1].isupper()):
             out.append(Marker(MarkerKind.STAGE_DIRECTION, m.group(0), Span(base + m.start(), base + m.end())))
-    for m in _DAMAGED.finditer(text):
+    marked = "?" in text or "\ufffd" in text or "…" in text or "..." in text  # what a damaged word needs
+    for m in (_DAMAGED.finditer(text) if marked else ()):
         word = m.group(0)
         if "?" in word and not re.search(r"\w\?\w", word):
             continue
