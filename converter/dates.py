@@ -13,6 +13,7 @@ import calendar
 import re
 
 from .model import DateValue, DocumentDate, Precision
+from .names import re_i_lower
 
 __all__ = ["DateError", "parse_date", "MONTHS"]
 
@@ -102,7 +103,7 @@ def _value(y: int, m: int | None, d: int | None, precision: Precision, text: str
 
 
 def _month(name: str, text: str) -> int:
-    key = name.lower().rstrip(".")
+    key = re_i_lower(name).rstrip(".")  # "Aprıl": the pattern, case-blind, matched it as "April"
     if key not in MONTHS:
         raise DateError(f"{name!r} in {text!r} is not a month name")
     return MONTHS[key]

@@ -84,6 +84,16 @@ def fold(text: str) -> str:
     return stripped.casefold()
 
 
+# The only letters outside ASCII that re.I matches with ASCII ones (found by trying every code point):
+# to a re.I pattern "Thiſ", "mıllion" and "Aprıl" are "this", "million" and "April".
+_RE_I_ASCII = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "\u212a": "k"})
+
+
+def re_i_lower(word: str) -> str:
+    """A word a re.I pattern matched, lowercased as the pattern matched it: the ASCII word the pattern names."""
+    return word.lower() if word.isascii() else word.translate(_RE_I_ASCII).lower()
+
+
 _NON_LATIN = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")  # Greek and Cyrillic
 
 

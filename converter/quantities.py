@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .dates import MONTHS
+from .names import re_i_lower
 
 __all__ = ["Quantity", "find_quantities"]
 
@@ -110,7 +111,7 @@ def _scan_numbers(s: str) -> list[_Num]:
             value = Decimal(raw.replace(".", ""))
         else:
             value = Decimal(raw)
-        scale = _SCALES[m.group("scale").lower()] if m.group("scale") else None
+        scale = _SCALES[re_i_lower(m.group("scale"))] if m.group("scale") else None
         found.append(_Num(value * (scale or 1), m.start(), m.end(), raw, False, scale))
     taken = [(n.start, n.end) for n in found]
     for m in _WORD_RUN.finditer(s):

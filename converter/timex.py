@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from .dates import MONTHS
 from .model import DateValue, Precision, Span, TimeExpression
+from .names import re_i_lower
 
 __all__ = ["find_times", "shift_months"]
 
@@ -47,18 +48,8 @@ def shift_months(year: int, month: int, delta: int) -> tuple[int, int]:
     return idx // 12, idx % 12 + 1
 
 
-# The only letters outside ASCII that re.I matches with ASCII ones (found by trying every code point):
-# "Thiſ year" is "this year" to the patterns, and so to their resolution.
-_ASCII_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "\u212a": "k"})
-
-
-def _word(text: str) -> str:
-    """A matched word as the lowercase ASCII word its pattern names."""
-    return text.lower() if text.isascii() else text.translate(_ASCII_FOLD).lower()
-
-
 def _month(name: str) -> int:
-    return MONTHS[_word(name).rstrip(".")]
+    return MONTHS[re_i_lower(name).rstrip(".")]
 
 
 def _valid_day(y: int, m: int, d: int) -> bool:
@@ -82,20 +73,20 @@ def _resolve(kind: str, g: dict[str, str], ref: DateValue | None) -> DateValue |
         m, d = _month(g["m"]), int(g["d"])
         return DateValue(f"{ry:04d}-{m:02d}-{d:02d}", Precision.DAY) if _valid_day(ry, m, d) else None
     if kind == "month-rel":
-        y = ry + {"this": 0, "last": -1, "next": 1}[_word(g["rel"])]
+        y = ry + {"this": 0, "last": -1, "next": 1}[re_i_lower(g["rel"])]
         return DateValue(f"{y:04d}-{_month(g['m']):02d}", Precision.MONTH)
     if kind == "rel":
-        delta = {"this": 0, "last": -1, "next": 1}[_word(g["rel"])]
-        if _word(g["unit"]) == "year":
+        delta = {"this": 0, "last": -1, "next": 1}[re_i_lower(g["rel"])]
+        if re_i_lower(g["unit"]) == "year":
             return DateValue(f"{ry + delta:04d}", Precision.YEAR)
         if rm is None:
             return None
         y, m = shift_months(ry, rm, delta)
         return DateValue(f"{y:04d}-{m:02d}", Precision.MONTH)
     if kind == "ago":
-        raw = _word(g["n"])
+        raw = re_i_lower(g["n"])
         n = int(raw) if raw.isdigit() else _NUM_WORDS.get(raw, 0)
-        unit = _word(g["unit"])
+        unit = re_i_lower(g["unit"])
         if n <= 0:
             return None
         if unit == "year":
@@ -112,7 +103,7 @@ def _resolve(kind: str, g: dict[str, str], ref: DateValue | None) -> DateValue |
     if kind == "day-rel":
         if rd is None or rm is None:
             return None
-        delta = {"yesterday": -1, "today": 0, "tomorrow": 1}[_word(g["w"])]
+        delta = {"yesterday": -1, "today": 0, "tomorrow": 1}[re_i_lower(g["w"])]
         return DateValue((date(ry, rm, rd) + timedelta(days=delta)).isoformat(), Precision.DAY)
     return None
 

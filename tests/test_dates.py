@@ -42,6 +42,13 @@ def test_precision(text: str, start: str, xsd: str, end: str | None, approximate
     assert d.approximate is approximate
 
 
+def test_a_month_name_with_a_letter_re_i_folds_into_ascii_is_that_month() -> None:
+    """"Aprıl 1972" (a dotless i): the date pattern, case-blind, matches it; it was then "not a month name"."""
+    d = parse_date("Aprıl 1972")
+    assert d.start is not None and (d.start.iso, d.start.xsd_type) == ("1972-04", "gYearMonth")
+    assert parse_date("Auguſt 17, 1961").start.iso == "1961-08-17"
+
+
 @pytest.mark.parametrize("text", ["", "n.d.", "Undated", "no date"])
 def test_undated(text: str) -> None:
     assert parse_date(text).start is None

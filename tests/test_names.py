@@ -51,3 +51,18 @@ def test_a_name_in_cyrillic_and_in_the_dative_links_to_its_person(tmp_path: Path
     assert ("СТАЛИНУ", "joseph-stalin") in linked
     assert ("И.В.Сталин", "joseph-stalin") in linked
     assert ("Хрущев", "nikita-khrushchev") in linked
+
+
+def test_re_i_lower_folds_exactly_the_letters_a_case_blind_pattern_matches_with_ascii_ones():
+    """Every code point that re.I matches with an ASCII letter is folded to that letter, and only those."""
+    import re
+    import sys
+
+    from converter.names import re_i_lower
+
+    every = "".join(chr(c) for c in range(128, sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    twins = set(re.findall("[a-z]", every, re.I))
+    assert twins, "re.I matches some letters outside ASCII with ASCII ones (the long s, the Kelvin sign)"
+    for c in twins:
+        assert re.fullmatch(re_i_lower(c), c, re.I) and re_i_lower(c).isascii(), c
+    assert re_i_lower("Aprıl") == "april" and re_i_lower("Москва") == "москва" and re_i_lower("MILLION") == "million"

@@ -207,3 +207,10 @@ def test_random_text_slices_back(parts: list[str], offset: int) -> None:
         previous_end = q.end
         assert q.min is None or q.max is None or q.min <= q.max
         assert q.min is not None or q.max is not None
+
+
+@pytest.mark.parametrize(("text", "value"), [("4 mıllion troops", "4000000"), ("2 thouſand men", "2000"),
+                                             ("3 bıllion dollars", "3000000000")])
+def test_a_scale_word_with_a_letter_re_i_folds_into_ascii_is_that_scale(text, value):
+    """Damaged or odd text that the pattern matches is a quantity, never a crash (it was a KeyError)."""
+    assert [str(q.min) for q in find_quantities(text)] == [value]

@@ -179,3 +179,23 @@ def test_classic_mac_line_ends_convert_as_the_plain_file() -> None:
     assert mac == plain and info.characters == len(text)
     built = build_document(mac, info, authority=AUTHORITY, minter=Minter(BASE))
     assert len(built.doc.turns) == len(read(text, "fuzz.txt").turns) > 20
+
+
+# Letters that re.I matches with ASCII ones (converter.names.re_i_lower): OCR and odd fonts give all of them.
+_TWINS = {"s": "ſ", "i": "ı", "I": "İ", "k": "\u212a", "K": "\u212a"}
+
+
+@pytest.mark.parametrize("share", [0.3, 1.0])
+@pytest.mark.parametrize("name", ["seed", *LAYOUTS])
+def test_every_layout_with_letters_that_match_ascii_ones_case_blind_goes_through_the_whole_conversion(
+        name: str, share: float) -> None:
+    """Its s, i, I, k and K (a share of them, or all) replaced by ſ, ı, İ and the Kelvin sign, with a closing
+    paragraph of scale words and time cues: converted or refused with the reader's clear error, never a
+    crash (a scale word, a time cue and a date heading each raised one)."""
+    import random
+
+    text = SEED.read_text(encoding="utf-8") if name == "seed" else layout(name)[0]
+    text += "\n\nSix weeks ago, in April this year, the army had 4 million men and 2 billion dollars; it is said.\n"
+    rnd = random.Random(name)
+    twisted = "".join(_TWINS[c] if c in _TWINS and rnd.random() < share else c for c in text)
+    assert _convert(twisted.encode("utf-8")) in ("converted", "rejected, naming file and line", "rejected")
