@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 
 from .model import DateValue, DocumentDate, Precision
-from .names import re_i_lower
+from .names import re_i_lower, strip_invisible
 
 __all__ = ["DateError", "parse_date", "MONTHS"]
 
@@ -122,8 +123,12 @@ def _single(text: str) -> DateValue:
 
 
 def parse_date(raw: str) -> DocumentDate:
-    """Parse a date heading; see the module docstring for the forms understood."""
-    text = " ".join(raw.split()).strip()
+    """Parse a date heading; see the module docstring for the forms understood.
+
+    Invisible format characters (a zero-width space a web export left) are dropped and compatibility forms
+    (fullwidth digits and letters) read as their plain ones (NFKC): the heading says the same date.
+    """
+    text = " ".join(strip_invisible(unicodedata.normalize("NFKC", raw)).split()).strip()
     approximate = False
     core = text.strip("[]").strip()
     if core.endswith("?"):

@@ -49,6 +49,15 @@ def test_a_month_name_with_a_letter_re_i_folds_into_ascii_is_that_month() -> Non
     assert parse_date("Auguſt 17, 1961").start.iso == "1961-08-17"
 
 
+@pytest.mark.parametrize("heading", ["\u200bSeptember 28, 1961", "September\u200e 28, 1961", "Ｓeptember ２8, 1961",
+                                     "September 28,\u00a01961", "\ufeffSeptember 28, 1961"])
+def test_invisible_and_fullwidth_characters_in_a_date_heading_say_the_same_date(heading: str) -> None:
+    """A zero-width space, a direction mark or a BOM from a web export, fullwidth letters and digits: it was
+    "not a date", and the document was refused."""
+    d = parse_date(heading)
+    assert d.start is not None and d.start.iso == "1961-09-28" and d.text == "September 28, 1961"
+
+
 @pytest.mark.parametrize("text", ["", "n.d.", "Undated", "no date"])
 def test_undated(text: str) -> None:
     assert parse_date(text).start is None
