@@ -199,6 +199,7 @@ class Document:
     page_markers: tuple[PageMarker, ...] = ()
     footnotes: tuple[Footnote, ...] = ()
     body_span: Span | None = None
+    title_names: tuple[str, ...] = ()  # person names the title gives: "Conversation between Mao Zedong and ..."
     warnings: tuple[str, ...] = field(default=())
 
     @property

@@ -25,7 +25,6 @@ from .names import (
     strip_invisible,
 )
 from .people import named_people
-from .readers.wilson import _title_names
 
 __all__ = ["PersonRef", "Cast", "resolve"]
 
@@ -130,7 +129,7 @@ def _bare(name: str) -> str:
 def resolve(doc: Document, authority: Authority, text: str | None = None) -> Cast:
     """Who is who in ``doc``; ``text`` (the decoded source) lets the body, credits and signature name people too."""
     cast = Cast()
-    title_names = [normalise_name(_bare(n)) for n in _title_names(doc.title)]
+    title_names = [normalise_name(_bare(n)) for n in doc.title_names]
     participant_names = [normalise_name(_bare(p.name)) for p in doc.participants]
     full_labels = [normalise_name(_bare(t.name)) for t in doc.turns if len(name_tokens(_bare(t.name))) >= 2]
     aliases = {" ".join(name_tokens(t.alias)): normalise_name(_bare(t.name)) for t in doc.turns if t.alias}

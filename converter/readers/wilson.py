@@ -1126,6 +1126,7 @@ def read(text: str, source: str) -> Document:
         identifier_origin=ident[1],
         title=" ".join(title.split()),
         title_span=title_span,
+        title_names=tuple(_title_names(" ".join(title.split()))),
         date=date,
         url=url,
         citation=citation,
