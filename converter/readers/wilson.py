@@ -924,7 +924,8 @@ def read(text: str, source: str) -> Document:
         c = _candidate(lines, k, text)
         if c is not None:
             cands[k] = c
-    known = [name_tokens(n) for n in _title_names(title)]
+    title_names = tuple(_title_names(" ".join(title.split())))  # the persons it names, given with the Document
+    known = [name_tokens(n) for n in title_names]
     # Lines of a participant list are never turns; their names corroborate labels.
     participants_seen: list[tuple[str, ...]] = []
     for k in range(idx0, len(lines)):
@@ -1126,7 +1127,7 @@ def read(text: str, source: str) -> Document:
         identifier_origin=ident[1],
         title=" ".join(title.split()),
         title_span=title_span,
-        title_names=tuple(_title_names(" ".join(title.split()))),
+        title_names=title_names,
         date=date,
         url=url,
         citation=citation,
